@@ -1,0 +1,71 @@
+"""Arabic typed in Latin letters ("arabizi": "3ndi 3ard shughul b rusia") compared with Arabic script.
+
+There is no single spelling of arabizi, and Arabic script leaves short vowels out, so a letter-by-letter
+transliteration seldom equals the Arabic word. Both sides are reduced instead to a consonant skeleton:
+Arabic script without its long vowels (ا و ي), and arabizi transliterated with every vowel dropped.
+"shlon" and "شلون" both become "شلن"; "3qd" and "عقد" both become "عقد".
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.normalize import fold
+
+# Longest first: digraphs before single letters.
+_DIGRAPHS = (
+    ("sh", "ش"), ("ch", "چ"), ("kh", "خ"), ("gh", "غ"), ("th", "ث"), ("dh", "ذ"),
+    ("ou", ""), ("oo", ""), ("ee", ""), ("aa", ""), ("ei", ""), ("ai", ""),
+)
+_LETTERS = {
+    "2": "", "3": "ع", "5": "خ", "6": "ط", "7": "ح", "8": "غ", "9": "ق",
+    "a": "", "e": "", "i": "", "o": "", "u": "", "y": "", "w": "",
+    "b": "ب", "p": "ب", "t": "ت", "j": "ج", "d": "د", "r": "ر", "z": "ز", "s": "س", "f": "ف", "v": "ف",
+    "q": "ق", "k": "ك", "c": "ك", "l": "ل", "m": "م", "n": "ن", "h": "ه", "g": "گ", "x": "كس",
+}
+# Letters that Arabic script usually writes as long vowels, or that dialects swap freely.
+_SKELETON_DROP = str.maketrans({"ا": "", "و": "", "ي": "", "ى": "", "ء": "", "ه": "ه", "ة": "ه"})
+_SKELETON_SWAP = str.maketrans({"ق": "گ", "ك": "گ", "ج": "گ", "ظ": "ض", "ذ": "ز", "ث": "ت", "ص": "س", "ط": "ت"})
+_DIGRAPH_RE = re.compile("|".join(d for d, _ in _DIGRAPHS))
+_DIGRAPH_MAP = dict(_DIGRAPHS)
+
+
+def latin_skeleton_word(word: str) -> str:
+    """Consonant skeleton of one arabizi word, in Arabic letters."""
+    word = _DIGRAPH_RE.sub(lambda m: _DIGRAPH_MAP[m.group(0)], word.lower())
+    out = "".join(_LETTERS.get(ch, ch if "\u0600" <= ch <= "\u06ff" else "") for ch in word)
+    return _squeeze(out.translate(_SKELETON_SWAP))
+
+
+def arabic_skeleton_word(word: str) -> str:
+    """Consonant skeleton of one Arabic-script word (already folded)."""
+    if word.startswith("ال") and len(word) > 3:  # the article is usually typed "el"/"il" or left out
+        word = word[2:]
+    out = _squeeze(word.translate(_SKELETON_DROP).translate(_SKELETON_SWAP))
+    # A final ه is usually the feminine ending, which arabizi writes as a vowel ("akhoya" for اخويه).
+    return out[:-1] if len(out) > 2 and out.endswith("ه") else out
+
+
+def _squeeze(word: str) -> str:
+    """Doubled letters are a spelling choice in arabizi ("jaysh"/"jaish", "flus"/"floos")."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def skeleton(text: str) -> str:
+    """Skeleton of a whole text in either script; words that leave nothing are dropped."""
+    words = []
+    for word in fold(text).split():
+        if re.search(r"[a-z0-9]", word):
+            if word.isdigit():
+                continue
+            if word in ("el", "il", "al"):  # the article alone
+                continue
+            for prefix in ("el", "il", "al"):
+                if word.startswith(prefix + "-"):
+                    word = word[len(prefix) + 1:]
+            sk = latin_skeleton_word(word)
+        else:
+            sk = arabic_skeleton_word(word)
+        if sk:
+            words.append(sk)
+    return " ".join(words)

@@ -1,0 +1,199 @@
+"""The `scambot` command line: a thin adapter over the engine (and, lazily, the other adapters).
+
+Subcommands of other areas live in their own modules and are imported only when used, so that
+`scambot ask` does not pay for importing python-telegram-bot.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from bot.config import Config
+from bot.content import ContentError, contacts_override_path
+from bot.markup import to_plain
+from bot.models import Reply
+
+# name -> "module:attribute" of commands defined by other areas (Telegram adapter, NGO tools).
+LAZY_COMMANDS = {
+    "run": "bot.cli_telegram:run",
+    "webhook": "bot.cli_telegram:webhook",
+    "link": "bot.cli_ngo:link",
+    "stats": "bot.cli_ngo:stats",
+    "report": "bot.cli_ngo:report",
+    "unmatched": "bot.cli_ngo:unmatched",
+    "broadcast": "bot.cli_ngo:broadcast",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose some subcommands are imported on first use (the pattern from click's docs)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self._available_lazy()])
+
+    def _available_lazy(self) -> list[str]:
+        found = []
+        for name, target in LAZY_COMMANDS.items():
+            module = target.split(":")[0]
+            if importlib.util.find_spec(module) is not None:
+                found.append(name)
+        return found
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module_name, attribute = LAZY_COMMANDS[cmd_name].split(":")
+            if importlib.util.find_spec(module_name) is None:
+                return None
+            return getattr(importlib.import_module(module_name), attribute)
+        return super().get_command(ctx, cmd_name)
+
+
+def load_engine():
+    """The engine, or a clear message naming the broken content file and line."""
+    from bot.engine import Engine
+
+    try:
+        return Engine.load()
+    except ContentError as error:
+        click.echo("The content in faq/ cannot be served:", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(2)
+
+
+def print_reply(reply: Reply) -> None:
+    click.echo(to_plain(reply.text))
+    labels = [button.label for row in reply.buttons for button in row]
+    if labels:
+        click.echo("[" + "] [".join(labels) + "]")
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True)
+@click.version_option(package_name="scambot")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Warns people about study and work offers in Russia that turn into army contracts.
+
+    With no command: runs the Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise the local chat.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if Config.from_env().token:
+        ctx.invoke(main.get_command(ctx, "run"))
+    else:
+        click.echo("No TELEGRAM_BOT_TOKEN set: starting the local chat (the same replies as the bot).", err=True)
+        ctx.invoke(chat)
+
+
+@main.command()
+@click.argument("text", nargs=-1, required=True)
+@click.option("--lang", help="Reply language when the text does not show one (ar, ckb, en, fr, ru).")
+def ask(text: tuple[str, ...], lang: str | None) -> None:
+    """Print the reply a user would get to TEXT."""
+    print_reply(load_engine().respond(" ".join(text), lang))
+
+
+@main.command()
+def chat() -> None:
+    """A local conversation in the terminal, with the same replies as the bot."""
+    from bot.localchat import run_chat
+
+    run_chat(load_engine(), sys.stdin, click.echo)
+
+
+@main.command()
+@click.option("--jsonl", is_flag=True, required=True, help='Read {"text": ...} lines on stdin, write one result each.')
+def match(jsonl: bool) -> None:
+    """Match questions to topics: {"lang", "answered", "topics": [{"id", "score"}]} per input line."""
+    engine = load_engine()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        text = _text_of(line)
+        result = engine.match(text)
+        click.echo(json.dumps({
+            "lang": result.lang, "answered": result.answered,
+            "topics": [{"id": t.id, "score": t.score} for t in result.topics],
+        }, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("text", nargs=-1)
+@click.option("--jsonl", is_flag=True, help='Read {"text": ...} lines on stdin, write one result each.')
+@click.option("--lang", help="Reply language when the text does not show one.")
+def check(text: tuple[str, ...], jsonl: bool, lang: str | None) -> None:
+    """Show the warning signs in an offer or contract TEXT, with the words that raised them."""
+    engine = load_engine()
+    if not jsonl:
+        if not text:
+            raise click.UsageError("give the TEXT to check, or --jsonl with lines on stdin")
+        print_reply(engine.check_reply(" ".join(text), lang))
+        return
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        result = engine.check(_text_of(line))
+        click.echo(json.dumps({
+            "lang": result.lang, "risk": result.risk,
+            "signs": [{"id": s.id, "evidence": list(s.evidence)} for s in result.signs],
+        }, ensure_ascii=False))
+
+
+def _text_of(line: str) -> str:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"not a JSON line: {error}") from error
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        raise click.ClickException('each line must be an object with a "text" string')
+    return data["text"]
+
+
+@main.command(name="eval")
+@click.option("--questions", type=click.Path(path_type=Path), default=None, help="Labelled questions (JSONL).")
+@click.option("--offers", type=click.Path(path_type=Path), default=None, help="Labelled offers (JSONL).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def evaluate(questions: Path | None, offers: Path | None, as_json: bool) -> None:
+    """Measure matching accuracy and the offer checker on the labelled sets in tests/data/."""
+    from bot.evaluation import run_evaluation
+
+    report, text = run_evaluation(load_engine(), questions, offers)
+    click.echo(json.dumps(report, indent=1, ensure_ascii=False) if as_json else text)
+
+
+@main.group()
+def faq() -> None:
+    """The content in faq/."""
+
+
+@faq.command(name="check")
+def faq_check() -> None:
+    """Validate all content; name the file and entry of every problem."""
+    from bot.faqcheck import check_faq
+
+    config = Config.from_env()
+    problems = check_faq(config.faq_dir, contacts_override_path(config.data_dir))
+    for problem in problems:
+        click.echo(f"{'ERROR' if problem.fatal else 'WARNING'} {problem}")
+    if problems:
+        fatal = sum(p.fatal for p in problems)
+        click.echo(f"{len(problems)} problems ({fatal} errors) in {config.faq_dir}", err=True)
+        sys.exit(1)
+    click.echo(f"faq/ is valid: {config.faq_dir}")
+
+
+@faq.command(name="list")
+@click.option("--jsonl", is_flag=True, required=True, help="One JSON line per example question.")
+def faq_list(jsonl: bool) -> None:
+    """Every example question as {"topic", "lang", "text"}."""
+    engine = load_engine()
+    for topic in engine.content.topics.values():
+        for lang, entry in topic.langs.items():
+            for example in entry.examples:
+                click.echo(json.dumps({"topic": topic.id, "lang": lang, "text": example}, ensure_ascii=False))

@@ -1,0 +1,63 @@
+"""Configuration from the environment, in one place (documented in README and .env.example)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bot
+
+TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org"
+
+
+def _default_data_dir() -> Path:
+    """Where state lives when SCAMBOT_DATA_DIR is unset: the user's data folder, as XDG says."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "scambot"
+
+
+def faq_dir() -> Path:
+    """The content folder: SCAMBOT_FAQ_DIR, else the checkout's faq/, else the copy inside the package."""
+    named = os.environ.get("SCAMBOT_FAQ_DIR")
+    if named:
+        return Path(named)
+    package = Path(bot.__file__).resolve().parent
+    checkout = package.parent / "faq"
+    if (checkout / "topics").is_dir():
+        return checkout
+    return package / "_faq"  # where pyproject.toml ships faq/ inside the wheel
+
+
+def _admins(raw: str) -> frozenset[int]:
+    ids = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if part.lstrip("-").isdigit():
+            ids.add(int(part))
+    return frozenset(ids)
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str | None = None
+    api_base_url: str = TELEGRAM_DEFAULT_BASE_URL
+    admins: frozenset[int] = field(default_factory=frozenset)
+    data_dir: Path = field(default_factory=_default_data_dir)
+    faq_dir: Path = field(default_factory=faq_dir)
+    retention_days: int = 90
+    webhook_secret: str | None = None
+
+    @classmethod
+    def from_env(cls) -> Config:
+        env = os.environ
+        retention = env.get("SCAMBOT_RETENTION_DAYS", "90")
+        return cls(
+            token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            api_base_url=(env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_DEFAULT_BASE_URL).rstrip("/"),
+            admins=_admins(env.get("SCAMBOT_ADMINS", "")),
+            data_dir=Path(env["SCAMBOT_DATA_DIR"]) if env.get("SCAMBOT_DATA_DIR") else _default_data_dir(),
+            faq_dir=faq_dir(),
+            retention_days=int(retention) if retention.isdigit() else 90,
+            webhook_secret=env.get("SCAMBOT_WEBHOOK_SECRET") or None,
+        )

@@ -1,0 +1,71 @@
+"""The local chat: the bot's conversation in a terminal, through the same engine calls as Telegram.
+
+Buttons are shown as numbers; typing the number presses the button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from bot.engine import Engine
+from bot.markup import to_plain
+from bot.models import Button, Reply
+
+COMMANDS = ("/start", "/help", "/hotline", "/signs", "/language", "/privacy")
+
+
+def run_chat(engine: Engine, lines: Iterable[str], say: Callable[[str], None], lang: str = "en") -> None:
+    """Answer each line of `lines` until end of input; `say` prints."""
+    buttons: list[Button] = []
+    show(engine.welcome_reply(lang), say, buttons)
+    say("(Type a question, paste an offer, a command " + " ".join(COMMANDS) + ", or a button number. Ctrl-D quits.)")
+    for raw in lines:
+        text = raw.strip()
+        if not text:
+            continue
+        if text.isdigit() and 1 <= int(text) <= len(buttons):
+            reply = press(engine, buttons[int(text) - 1], lang)
+        elif text.split()[0] in COMMANDS:
+            reply = command(engine, text.split()[0], lang)
+        else:
+            reply = engine.respond(text, lang)
+        lang = reply.lang
+        show(reply, say, buttons)
+
+
+def command(engine: Engine, name: str, lang: str) -> Reply:
+    if name == "/hotline":
+        return engine.hotline_reply(lang)
+    if name == "/signs":
+        return engine.signs_reply(lang)
+    if name == "/language":
+        return engine.language_reply(lang)
+    if name == "/privacy":
+        return Reply(engine.text("privacy", lang, days=90), lang, "info")
+    if name == "/help":
+        return Reply(engine.text("help", lang), lang, "info")
+    return engine.welcome_reply(lang)
+
+
+def press(engine: Engine, button: Button, lang: str) -> Reply:
+    kind, _, value = button.action.partition(":")
+    if kind == "topic" and value in engine.content.topics:
+        return engine.topic_reply(value, lang)
+    if kind == "lang" and value in engine.languages:
+        return Reply(engine.text("language_set", value), value, "info")
+    if kind == "none":
+        return engine.fallback_reply(lang)
+    if kind == "ask":
+        return Reply(engine.text("ask_prompt", lang), lang, "info")
+    if kind == "check":
+        return Reply(engine.text("check_prompt", lang), lang, "info")
+    return command(engine, "/" + kind, lang)
+
+
+def show(reply: Reply, say: Callable[[str], None], buttons: list[Button]) -> None:
+    say("")
+    say(to_plain(reply.text))
+    buttons.clear()
+    buttons.extend(button for row in reply.buttons for button in row)
+    for number, button in enumerate(buttons, 1):
+        say(f"  [{number}] {button.label}")
