@@ -20,19 +20,30 @@ MAX_TITLE_CHARS = 40
 MIN_EXAMPLES = 12
 MAX_RELATED = 3
 TOPICS_WITHOUT_SOURCES = frozenset({"about-bot"})
+# Topics the product promises (buttons, inline defaults and the urgent path refer to them).
+REQUIRED_TOPICS = (
+    "study-offer", "job-offer", "travel-agency-visa", "money-promises", "citizenship-promises",
+    "contract-in-russian", "coerced-in-russia", "passport-taken", "family-help", "prisoner-of-war", "hotline",
+    "report-recruiter", "legal-risks", "join-voluntarily", "verify-offer", "social-media-recruiters",
+    "alabuga-women-program", "scale-of-problem", "about-bot",
+)
 
 # A contact written into an answer would bypass the verified flag in contacts.yaml.
 _CONTACT_IN_TEXT = re.compile(r"(?:https?://|www\.|t\.me/|\+?\d[\d\s\-]{6,}\d|(?<![\w.])@[A-Za-z]\w{3,})")
 
 
-def check_faq(faq_dir: Path, contacts_override: Path | None = None) -> list[Problem]:
+def check_faq(faq_dir: Path, contacts_override: Path | None = None,
+              required_topics: tuple[str, ...] = REQUIRED_TOPICS) -> list[Problem]:
     """All problems in the content, loading it first."""
     content = load_content(faq_dir, contacts_override)
-    return content.problems + check_content(content, faq_dir)
+    return content.problems + check_content(content, faq_dir, required_topics)
 
 
-def check_content(content: Content, faq_dir: Path) -> list[Problem]:
+def check_content(content: Content, faq_dir: Path,
+                  required_topics: tuple[str, ...] = REQUIRED_TOPICS) -> list[Problem]:
     sign_ids, problems = _sign_ids(faq_dir, set(content.sources))
+    problems += [Problem(f"faq/topics/{t}.yaml", t, "required topic missing", fatal=False)
+                 for t in required_topics if t not in content.topics]
     problems += _check_topics(content, sign_ids)
     problems += _check_duplicate_examples(content)
     problems += _check_strings(content)
@@ -51,7 +62,7 @@ def _sign_ids(faq_dir: Path, source_ids: set[str]) -> tuple[set[str] | None, lis
         return None, []
     try:
         catalogue = SignCatalogue.load(path)
-    except Exception as error:  # noqa: BLE001 - any failure to load is a content problem to report
+    except Exception as error:  # any failure to load is a content problem to report
         return None, [Problem("faq/signs.yaml", "file", f"cannot load: {error}")]
     problems = [Problem("faq/signs.yaml", entry, message) for entry, message in catalogue.validate(source_ids)]
     return set(catalogue.ids), problems

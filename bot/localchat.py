@@ -11,7 +11,7 @@ from bot.engine import Engine
 from bot.markup import to_plain
 from bot.models import Button, Reply
 
-COMMANDS = ("/start", "/help", "/hotline", "/signs", "/language", "/privacy")
+COMMANDS = ("/start", "/help", "/hotline", "/signs", "/language", "/privacy", "/check")
 
 
 def run_chat(engine: Engine, lines: Iterable[str], say: Callable[[str], None], lang: str = "en") -> None:
@@ -19,14 +19,24 @@ def run_chat(engine: Engine, lines: Iterable[str], say: Callable[[str], None], l
     buttons: list[Button] = []
     show(engine.welcome_reply(lang), say, buttons)
     say("(Type a question, paste an offer, a command " + " ".join(COMMANDS) + ", or a button number. Ctrl-D quits.)")
+    checking = False  # after "check an offer" the next text is read as an offer, as in Telegram
     for raw in lines:
         text = raw.strip()
         if not text:
             continue
+        name, _, rest = text.partition(" ")
         if text.isdigit() and 1 <= int(text) <= len(buttons):
-            reply = press(engine, buttons[int(text) - 1], lang)
-        elif text.split()[0] in COMMANDS:
-            reply = command(engine, text.split()[0], lang)
+            button = buttons[int(text) - 1]
+            checking = button.action == "check"
+            reply = press(engine, button, lang)
+        elif name == "/check" and rest.strip():
+            reply = engine.check_reply(rest, lang)
+        elif name in COMMANDS:
+            checking = name == "/check"
+            reply = Reply(engine.text("check_prompt", lang), lang, "info") if checking else command(engine, name, lang)
+        elif checking:
+            checking = False
+            reply = engine.check_reply(text, lang)
         else:
             reply = engine.respond(text, lang)
         lang = reply.lang
@@ -53,6 +63,8 @@ def press(engine: Engine, button: Button, lang: str) -> Reply:
         return engine.topic_reply(value, lang)
     if kind == "lang" and value in engine.languages:
         return Reply(engine.text("language_set", value), value, "info")
+    if kind == "country":
+        return engine.hotline_reply(lang, value)
     if kind == "none":
         return engine.fallback_reply(lang)
     if kind == "ask":

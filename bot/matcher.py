@@ -53,7 +53,7 @@ def features(norm: str) -> Counter[str]:
         padded = f" {word} "
         for size in (3, 4):
             for start in range(len(padded) - size + 1):
-                grams[padded[start:start + size]] += 1
+                grams[padded[start : start + size]] += 1
         grams["w:" + word[:STEM_CHARS]] += 1
     return grams
 
@@ -171,15 +171,12 @@ def _word_matches(word: str, key: str) -> bool:
     if word == key:
         return True
     # Prefix tolerance for inflection, only on words long enough not to match by accident.
-    return len(key) >= 4 and len(word) >= 4 and (word.startswith(key[:max(4, len(key) - 2)]))
+    return len(key) >= 4 and len(word) >= 4 and (word.startswith(key[: max(4, len(key) - 2)]))
 
 
 def _contains_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
-    for start in range(len(words) - n + 1):
-        if all(_word_matches(words[start + k], phrase[k]) for k in range(n)):
-            return True
-    return False
+    return any(all(_word_matches(words[start + k], phrase[k]) for k in range(n)) for start in range(len(words) - n + 1))
 
 
 class Matcher:
@@ -210,14 +207,21 @@ class Matcher:
         second = top[1].score if len(top) > 1 else 0.0
         w = self.weights
         answered = best >= w.sure_score or (best >= w.answer_min and best - second >= w.margin_min)
-        return MatchResult(lang=lang, answered=answered, topics=top, urgent=answered and top[0].id in self.urgent_topics)
+        return MatchResult(
+            lang=lang, answered=answered, topics=top, urgent=answered and top[0].id in self.urgent_topics
+        )
 
     def _scores(self, lang: str, norm: str) -> dict[str, float]:
         w = self.weights
         skel = skeleton(norm) if lang == "ar" else ""
         parts = self.indexes[lang].score(norm, skel)
         return {
-            topic: 100.0 * (w.knn * p.get("knn", 0.0) + w.centroid * p.get("centroid", 0.0)
-                            + w.fuzzy * p.get("fuzzy", 0.0) + w.keyword * p.get("keyword", 0.0))
+            topic: 100.0
+            * (
+                w.knn * p.get("knn", 0.0)
+                + w.centroid * p.get("centroid", 0.0)
+                + w.fuzzy * p.get("fuzzy", 0.0)
+                + w.keyword * p.get("keyword", 0.0)
+            )
             for topic, p in parts.items()
         }

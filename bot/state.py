@@ -18,6 +18,7 @@ so the bot keeps answering.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -272,7 +273,9 @@ class State:
     @_guarded(default=list)
     def counter_rows(self, since: str | None = None) -> list[dict]:
         sql = "select day, metric, key, n from counters"
-        return list(self.db.query(sql + (" where day >= ?" if since else "") + " order by day", [since] if since else []))
+        if since:
+            return list(self.db.query(sql + " where day >= ? order by day", [since]))
+        return list(self.db.query(sql + " order by day"))
 
     @_guarded(default=list)
     def active_users_by_day(self) -> list[dict]:
@@ -284,7 +287,5 @@ class State:
                 "schema_version": self.db.execute("pragma user_version").fetchone()[0]}
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self.db.close()
-        except sqlite3.Error:
-            pass

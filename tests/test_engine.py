@@ -34,8 +34,14 @@ def test_answers_typical_questions(engine, text, topic):
 
 @pytest.mark.parametrize(
     "text",
-    ["what's the weather in moscow tomorrow", "how to cook borscht", "who won the football match yesterday",
-     "شلون الجو بكرة", "как приготовить борщ", "quelle heure est-il"],
+    [
+        "what's the weather in moscow tomorrow",
+        "how to cook borscht",
+        "who won the football match yesterday",
+        "شلون الجو بكرة",
+        "как приготовить борщ",
+        "quelle heure est-il",
+    ],
 )
 def test_out_of_scope_is_never_answered_confidently(engine, text):
     assert not engine.match(text).answered
@@ -75,8 +81,10 @@ def test_urgent_situation_gets_the_urgent_path_first(engine):
 
 
 def test_pasted_offer_gets_the_checker_with_evidence(engine):
-    offer = ("Army helper job in Russia, not as a soldier. Salary 3000$ per month, bonus $20,000 on signing. "
-             "Russian passport after one year. Contact only on WhatsApp. Limited places, leave this week!")
+    offer = (
+        "Army helper job in Russia, not as a soldier. Salary 3000$ per month, bonus $20,000 on signing. "
+        "Russian passport after one year. Contact only on WhatsApp. Limited places, leave this week!"
+    )
     reply = engine.respond(offer)
     assert reply.kind == "check" and reply.risk == "high"
     assert "helper-job-near-military" in reply.signs
@@ -84,7 +92,9 @@ def test_pasted_offer_gets_the_checker_with_evidence(engine):
 
 
 def test_no_sign_found_never_says_safe(engine):
-    reply = engine.check_reply("Meeting at 10 tomorrow in the office to discuss the quarterly budget, bring your laptop.")
+    reply = engine.check_reply(
+        "Meeting at 10 tomorrow in the office to discuss the quarterly budget, bring your laptop."
+    )
     assert reply.risk == "low"
     assert reply.text.startswith(engine.text("risk_low", "en"))
     assert "not mean it is safe" in to_plain(reply.text)
@@ -110,5 +120,5 @@ def test_unverified_contacts_are_shown_as_such(engine):
     text = engine.hotline_reply("en").text
     assert engine.text("contact_unverified", "en") in text or engine.text("contact_no_number", "en") in text
     # The Iraqi hotline has no published number: the bot must say so, not make one up.
-    iraq = [line for line in text.splitlines() if "Iraq" in line][0]
+    iraq = next(line for line in text.splitlines() if "Iraq" in line)
     assert engine.text("contact_no_number", "en") in iraq

@@ -5,7 +5,9 @@ import pytest
 from bot.markup import escape, html_problem, to_plain
 
 
-@pytest.mark.parametrize("good", ["<b>bold</b> and <i>it</i>", "a &amp; b &lt;3", '<a href="https://x.org">x</a>', "plain"])
+@pytest.mark.parametrize(
+    "good", ["<b>bold</b> and <i>it</i>", "a &amp; b &lt;3", '<a href="https://x.org">x</a>', "plain"]
+)
 def test_accepts_what_telegram_accepts(good):
     assert html_problem(good) is None
 
