@@ -1,0 +1,87 @@
+"""The command line: the same engine as the bot, with JSON lines for tools."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+
+
+@pytest.fixture()
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCAMBOT_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str, stdin: str | None = None):
+        return runner.invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+    return invoke
+
+
+def test_ask_prints_the_answer_in_the_question_language(run):
+    result = run("ask", "they offered me a scholarship in Moscow with a salary, is it safe?")
+    assert result.exit_code == 0
+    assert "Russia" in result.output or "Moscow" in result.output
+
+
+def test_match_jsonl_gives_one_line_per_question_with_top_three(run):
+    lines = [{"text": "3ndi 3ard shughul b rusia"}, {"text": "how to cook borscht"}, {"text": ""}]
+    result = run("match", "--jsonl", stdin="\n".join(json.dumps(x) for x in lines) + "\n")
+    assert result.exit_code == 0
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert len(out) == 3
+    assert out[0]["lang"] == "ar"
+    assert out[0]["topics"][0]["id"] == "job-offer"
+    assert not out[1]["answered"]
+    assert not out[2]["answered"]
+    for row in out:
+        assert len(row["topics"]) <= 3
+        assert all(0 <= t["score"] <= 100 for t in row["topics"])
+
+
+def test_check_jsonl_quotes_evidence_from_the_text(run):
+    text = "Работа в Министерстве обороны, единовременная выплата 200 тыс. рублей, контракт на месте"
+    result = run("check", "--jsonl", stdin=json.dumps({"text": text}, ensure_ascii=False) + "\n")
+    row = json.loads(result.output)
+    assert row["lang"] == "ru"
+    assert row["risk"] == "high"
+    ids = {sign["id"] for sign in row["signs"]}
+    assert "military-terms" in ids
+    for sign in row["signs"]:
+        assert all(quote in text for quote in sign["evidence"])
+
+
+def test_check_human_readable_never_says_safe_for_a_plain_text(run):
+    result = run("check", "The library opens at nine on Monday.")
+    assert result.exit_code == 0
+    assert "not mean it is safe" in result.output
+
+
+def test_bad_jsonl_line_is_a_clear_error(run):
+    result = CliRunner().invoke(main, ["match", "--jsonl"], input="not json\n")
+    assert result.exit_code != 0
+    assert "not a JSON line" in result.output
+
+
+def test_faq_list_names_every_required_topic(run):
+    from bot.faqcheck import REQUIRED_TOPICS
+
+    result = run("faq", "list", "--jsonl")
+    topics = {json.loads(line)["topic"] for line in result.output.splitlines()}
+    assert set(REQUIRED_TOPICS) <= topics
+
+
+def test_without_a_token_the_main_command_is_the_local_chat(run):
+    result = run(stdin="/hotline\n")
+    assert result.exit_code == 0
+    assert "local chat" in result.output
+    assert "Where to get help" in result.output
+
+
+def test_local_chat_checks_the_text_after_the_check_button(run):
+    result = run("chat", stdin="/check\nСВО контракт с Министерством обороны\n")
+    assert "High risk" in result.output
