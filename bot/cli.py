@@ -104,7 +104,7 @@ def chat() -> None:
     """A local conversation in the terminal, with the same replies as the bot."""
     from bot.localchat import run_chat
 
-    run_chat(load_engine(), sys.stdin, click.echo)
+    run_chat(load_engine(), sys.stdin, click.echo, retention_days=Config.from_env().retention_days)
 
 
 @main.command()

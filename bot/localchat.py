@@ -14,7 +14,8 @@ from bot.models import Button, Reply
 COMMANDS = ("/start", "/help", "/hotline", "/signs", "/language", "/privacy", "/check")
 
 
-def run_chat(engine: Engine, lines: Iterable[str], say: Callable[[str], None], lang: str = "en") -> None:
+def run_chat(engine: Engine, lines: Iterable[str], say: Callable[[str], None], lang: str = "en",
+             retention_days: int = 90) -> None:
     """Answer each line of `lines` until end of input; `say` prints."""
     buttons: list[Button] = []
     show(engine.welcome_reply(lang), say, buttons)
@@ -33,7 +34,10 @@ def run_chat(engine: Engine, lines: Iterable[str], say: Callable[[str], None], l
             reply = engine.check_reply(rest, lang)
         elif name in COMMANDS:
             checking = name == "/check"
-            reply = Reply(engine.text("check_prompt", lang), lang, "info") if checking else command(engine, name, lang)
+            if checking:
+                reply = Reply(engine.text("check_prompt", lang), lang, "info")
+            else:
+                reply = command(engine, name, lang, retention_days)
         elif checking:
             checking = False
             reply = engine.check_reply(text, lang)
@@ -43,7 +47,7 @@ def run_chat(engine: Engine, lines: Iterable[str], say: Callable[[str], None], l
         show(reply, say, buttons)
 
 
-def command(engine: Engine, name: str, lang: str) -> Reply:
+def command(engine: Engine, name: str, lang: str, retention_days: int = 90) -> Reply:
     if name == "/hotline":
         return engine.hotline_reply(lang)
     if name == "/signs":
@@ -51,7 +55,7 @@ def command(engine: Engine, name: str, lang: str) -> Reply:
     if name == "/language":
         return engine.language_reply(lang)
     if name == "/privacy":
-        return Reply(engine.text("privacy", lang, days=90), lang, "info")
+        return Reply(engine.text("privacy", lang, days=retention_days), lang, "info")
     if name == "/help":
         return Reply(engine.text("help", lang), lang, "info")
     return engine.welcome_reply(lang)
