@@ -75,14 +75,16 @@ def main() -> None:
         base_p99s.append(percentile(b, 0.99))
 
     labelled = [r for r in rows if r.get("topic")]
-    engine_top1 = sum(bool(m.topics) and m.topics[0].id == r["topic"]
-                      for r, m in ((r, engine.match(r["text"])) for r in labelled)) / max(1, len(labelled))
+    engine_top1 = sum(
+        bool(m.topics) and m.topics[0].id == r["topic"] for r, m in ((r, engine.match(r["text"])) for r in labelled)
+    ) / max(1, len(labelled))
     base_top1 = sum(baseline(r["text"]) == r["topic"] for r in labelled) / max(1, len(labelled))
 
     starts, memories = [], []
     for _ in range(args.rounds):
-        out = subprocess.run([sys.executable, "-c", STARTUP_SNIPPET], cwd=ROOT, capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", STARTUP_SNIPPET], cwd=ROOT, capture_output=True, text=True, check=True
+        )
         seconds, megabytes = (float(x) for x in out.stdout.split())
         starts.append(seconds)
         memories.append(megabytes)
@@ -94,7 +96,9 @@ def main() -> None:
         "engine_p99_ms": round(statistics.median(engine_p99s), 3),
         "baseline_median_ms": round(statistics.median(base_medians), 3),
         "baseline_p99_ms": round(statistics.median(base_p99s), 3),
-        "median_ratio_engine_to_baseline": round(statistics.median(engine_medians) / statistics.median(base_medians), 2),
+        "median_ratio_engine_to_baseline": round(
+            statistics.median(engine_medians) / statistics.median(base_medians), 2
+        ),
         "engine_top1": round(engine_top1, 3),
         "baseline_top1": round(base_top1, 3),
         "startup_to_first_answer_s": round(statistics.median(starts), 3),

@@ -8,7 +8,8 @@ Privacy by design, because people asking may be watched by recruiters:
   pairs that are deleted after the retention period;
 - message text is never stored, with one exception: questions the bot could not answer, scrubbed of
   numbers, addresses, handles and links (bot/scrub.py), deleted after the retention period;
-- a chat id is kept only for a subscriber to alerts, and only while subscribed;
+- a chat id is kept only for a subscriber to alerts, and only while subscribed; an alert's delivery row
+  holds it only until that delivery is finished (sent, blocked or failed);
 - `forget` deletes every row about a user.
 
 The database survives a crash (WAL), carries a schema version with migrations, and never raises into a
@@ -22,6 +23,7 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import json
 import logging
 import os
 import secrets
@@ -40,7 +42,7 @@ log = logging.getLogger(__name__)
 
 DB_NAME = "state.db"
 KEY_NAME = "hash.key"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_RETENTION_DAYS = 90
 
 T = TypeVar("T")
@@ -48,6 +50,13 @@ T = TypeVar("T")
 
 def _today() -> str:
     return datetime.now(UTC).date().isoformat()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+DELIVERY_STATUSES = ("pending", "sent", "blocked", "failed")
 
 
 def _guarded(default: Any = None) -> Callable[[Callable[..., T]], Callable[..., T]]:
@@ -134,7 +143,7 @@ class State:
     def _migrate(self) -> None:
         """Bring the schema to SCHEMA_VERSION, one step at a time, keeping the data."""
         version = self.db.execute("pragma user_version").fetchone()[0]
-        steps = {1: self._schema_v1}
+        steps = {1: self._schema_v1, 2: self._schema_v2}
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.db.conn:
                 steps[target]()
@@ -153,6 +162,22 @@ class State:
         self.db["unanswered"].create(
             {"id": int, "day": str, "lang": str, "text": str}, pk="id", if_not_exists=True
         )
+
+    def _schema_v2(self) -> None:
+        """Alerts to subscribers and their deliveries, so that an interrupted broadcast can resume.
+
+        `deliveries` has a `ref` column on purpose: `forget` clears every table with one.
+        """
+        self.db["alerts"].create(
+            {"id": int, "created": str, "digest": str, "texts": str, "total": int}, pk="id", if_not_exists=True
+        )
+        self.db["deliveries"].create(
+            {"alert_id": int, "ref": str, "chat_id": int, "lang": str, "status": str, "updated": str},
+            pk=("alert_id", "ref"), not_null={"status"}, defaults={"status": "pending"}, if_not_exists=True,
+        )
+        self.db["deliveries"].create_index(["alert_id", "status"], if_not_exists=True)
+        # Statistics count new users per day and source from the users table.
+        self.db["users"].create_index(["first_day"], if_not_exists=True)
 
     # -- users ---------------------------------------------------------------------------------
     def user_ref(self, telegram_user_id: int) -> str:
@@ -235,6 +260,10 @@ class State:
         with self.db.conn:
             removed = self.db.execute("delete from unanswered where day < ?", [cutoff]).rowcount
             removed += self.db.execute("delete from active_days where day < ?", [cutoff]).rowcount
+            # Finished deliveries link a hashed user to an alert; they are not needed once old.
+            removed += self.db.execute(
+                "delete from deliveries where status != 'pending' and updated < ?", [cutoff]
+            ).rowcount
         return removed
 
     # -- alerts --------------------------------------------------------------------------------
@@ -247,11 +276,89 @@ class State:
     @_guarded()
     def unsubscribe(self, ref: str) -> None:
         with self.db.conn:
-            self.db.execute("update users set subscribed = 0, chat_id = null where ref = ?", [ref])
+            self._unsubscribe(ref)
+
+    def _unsubscribe(self, ref: str) -> None:
+        # An alert still queued for this person is not sent, and no delivery row keeps the chat id.
+        self.db.execute("update users set subscribed = 0, chat_id = null where ref = ?", [ref])
+        self.db.execute("delete from deliveries where ref = ? and status = 'pending'", [ref])
+        self.db.execute("update deliveries set chat_id = null where ref = ?", [ref])
 
     @_guarded(default=list)
     def subscribers(self) -> list[dict]:
         return list(self.db.query("select ref, chat_id, lang from users where subscribed = 1 order by ref"))
+
+    @_guarded(default=0)
+    def subscriber_count(self) -> int:
+        return self.db.execute("select count(*) from users where subscribed = 1").fetchone()[0]
+
+    @_guarded()
+    def create_alert(self, texts: dict[str, str], digest: str = "") -> int | None:
+        """Store an alert and one pending delivery per current subscriber, in one transaction.
+
+        The recipients are a snapshot: who subscribes later does not get this alert, who unsubscribes
+        before their turn does not either (`unsubscribe` drops the pending row).
+        """
+        with self.db.conn:
+            cursor = self.db.execute(
+                "insert into alerts (created, digest, texts, total) values (?, ?, ?, 0)",
+                [_now(), digest, json.dumps(texts, ensure_ascii=False, sort_keys=True)],
+            )
+            alert_id = cursor.lastrowid
+            total = self.db.execute(
+                "insert into deliveries (alert_id, ref, chat_id, lang, status, updated) "
+                "select ?, ref, chat_id, lang, 'pending', ? from users where subscribed = 1 and chat_id is not null",
+                [alert_id, _now()],
+            ).rowcount
+            self.db.execute("update alerts set total = ? where id = ?", [total, alert_id])
+        return alert_id
+
+    @_guarded()
+    def get_alert(self, alert_id: int) -> dict | None:
+        rows = list(self.db.query("select id, created, digest, texts, total from alerts where id = ?", [alert_id]))
+        if not rows:
+            return None
+        return {**rows[0], "texts": json.loads(rows[0]["texts"])}
+
+    @_guarded(default=list)
+    def pending_alerts(self, digest: str | None = None) -> list[int]:
+        """Alerts with deliveries still pending, oldest first (optionally only those with this digest)."""
+        sql = ("select distinct a.id from alerts a join deliveries d on d.alert_id = a.id "
+               "where d.status = 'pending'" + (" and a.digest = ?" if digest is not None else "") + " order by a.id")
+        return [row["id"] for row in self.db.query(sql, [digest] if digest is not None else [])]
+
+    @_guarded(default=list)
+    def pending_deliveries(self, alert_id: int) -> list[dict]:
+        return list(self.db.query(
+            "select ref, chat_id, lang from deliveries where alert_id = ? and status = 'pending' order by ref",
+            [alert_id],
+        ))
+
+    @_guarded(default=dict)
+    def delivery_counts(self, alert_id: int) -> dict[str, int]:
+        counts = dict.fromkeys(DELIVERY_STATUSES, 0)
+        for row in self.db.query(
+            "select status, count(*) as n from deliveries where alert_id = ? group by status", [alert_id]
+        ):
+            counts[row["status"]] = row["n"]
+        return counts
+
+    def finish_delivery(self, alert_id: int, ref: str, status: str) -> None:
+        """Record the outcome of one delivery and commit at once; the chat id is no longer needed.
+
+        Not guarded on purpose: if the outcome of a message Telegram accepted cannot be recorded, the
+        broadcast must stop rather than risk sending it again on resume.
+        """
+        if status not in DELIVERY_STATUSES[1:]:
+            raise ValueError(f"unknown final status {status!r}")
+        with self._lock, self.db.conn:
+            self.db.execute(
+                "update deliveries set status = ?, chat_id = null, updated = ? "
+                "where alert_id = ? and ref = ? and status = 'pending'",
+                [status, _now(), alert_id, ref],
+            )
+            if status == "blocked":  # the person blocked the bot: stop alerting them
+                self._unsubscribe(ref)
 
     # -- forgetting ----------------------------------------------------------------------------
     @_guarded(default=dict)
@@ -278,8 +385,27 @@ class State:
         return list(self.db.query(sql + " order by day"))
 
     @_guarded(default=list)
-    def active_users_by_day(self) -> list[dict]:
-        return list(self.db.query("select day, count(*) as users from active_days group by day order by day"))
+    def active_users_by_day(self, since: str | None = None) -> list[dict]:
+        where, args = (" where day >= ?", [since]) if since else ("", [])
+        return list(self.db.query(
+            f"select day, count(*) as users from active_days{where} group by day order by day", args
+        ))
+
+    @_guarded(default=0)
+    def active_users_total(self, since: str | None = None) -> int:
+        """Distinct users active since `since` (hashes, counted, never listed)."""
+        where, args = (" where day >= ?", [since]) if since else ("", [])
+        return self.db.execute(f"select count(distinct ref) from active_days{where}", args).fetchone()[0]
+
+    @_guarded(default=list)
+    def new_user_rows(self, since: str | None = None) -> list[dict]:
+        """New users counted per first day, language, country and source: aggregates, no refs."""
+        where, args = (" where first_day >= ?", [since]) if since else ("", [])
+        return list(self.db.query(
+            "select first_day as day, lang, country, source, count(*) as n from users"
+            f"{where} group by first_day, lang, country, source order by first_day",
+            args,
+        ))
 
     @_guarded(default=dict)
     def integrity(self) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from bot.scrub import scrub
-from bot.state import DB_NAME, State
+from bot.state import DB_NAME, SCHEMA_VERSION, State
 
 RAW_ID = 123456789
 
@@ -101,7 +101,7 @@ def test_chat_id_kept_only_while_subscribed(state):
 
 def test_wal_and_schema_version(state, tmp_path):
     assert state.db.execute("pragma journal_mode").fetchone()[0] == "wal"
-    assert state.integrity() == {"integrity": "ok", "schema_version": 1}
+    assert state.integrity() == {"integrity": "ok", "schema_version": SCHEMA_VERSION}
 
 
 def test_storage_failure_degrades_instead_of_raising(state):
@@ -128,3 +128,111 @@ def test_read_only_data_dir_still_works_in_memory(tmp_path, monkeypatch):
 )
 def test_scrub_removes_personal_data(raw, hidden):
     assert hidden not in scrub(raw)
+
+
+# -- schema v2: alerts and deliveries -------------------------------------------------------------------
+
+# The version 1 schema exactly as it shipped, frozen here: migrations must keep such databases working.
+V1_SCHEMA = """
+CREATE TABLE [users] ([ref] TEXT PRIMARY KEY, [lang] TEXT, [country] TEXT, [source] TEXT,
+   [subscribed] INTEGER NOT NULL DEFAULT 0, [chat_id] INTEGER, [first_day] TEXT);
+CREATE TABLE [active_days] ([day] TEXT, [ref] TEXT, PRIMARY KEY ([day], [ref]));
+CREATE TABLE [counters] ([day] TEXT, [metric] TEXT, [key] TEXT, [n] INTEGER, PRIMARY KEY ([day], [metric], [key]));
+CREATE TABLE [unanswered] ([id] INTEGER PRIMARY KEY, [day] TEXT, [lang] TEXT, [text] TEXT);
+"""
+
+
+def test_a_version_1_database_opens_as_version_2_with_its_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCAMBOT_HASH_KEY", "k")
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    conn.executescript(V1_SCHEMA)
+    conn.execute("insert into users values ('r1', 'ar', 'IQ', 'poster', 1, 555, '2026-01-02')")
+    conn.execute("insert into users values ('r2', 'en', null, null, 0, null, '2026-01-03')")
+    conn.execute("insert into active_days values ('2026-01-02', 'r1')")
+    conn.execute("insert into counters values ('2026-01-02', 'questions', 'ar', 7)")
+    conn.execute("insert into unanswered (day, lang, text) values ('2026-01-02', 'ar', 'a question')")
+    conn.execute("pragma user_version = 1")
+    conn.commit()
+    conn.close()
+
+    s = State.open(tmp_path)
+    assert not s.degraded
+    assert s.integrity() == {"integrity": "ok", "schema_version": 2}
+    assert s.get_user("r1") == {"lang": "ar", "country": "IQ", "source": "poster", "subscribed": True}
+    assert s.subscribers() == [{"ref": "r1", "chat_id": 555, "lang": "ar"}]
+    assert s.counter_rows() == [{"day": "2026-01-02", "metric": "questions", "key": "ar", "n": 7}]
+    assert [r["text"] for r in s.unanswered()] == ["a question"]
+    assert s.active_users_by_day() == [{"day": "2026-01-02", "users": 1}]
+    # and the new tables work on the migrated data
+    alert = s.create_alert({"*": "hello"})
+    assert s.pending_deliveries(alert) == [{"ref": "r1", "chat_id": 555, "lang": "ar"}]
+    s.close()
+    again = State.open(tmp_path)  # opening again runs no migration twice
+    assert again.integrity()["schema_version"] == 2 and again.pending_alerts() == [alert]
+
+
+def test_alert_recipients_are_a_snapshot_of_subscribers(state):
+    a, b, c = (state.user_ref(i) for i in (1, 2, 3))
+    state.subscribe(a, chat_id=1, lang="ar")
+    state.subscribe(b, chat_id=2, lang="en")
+    state.set_user(c, lang="fr")  # not subscribed
+    alert = state.create_alert({"*": "warning"}, digest="d1")
+    state.subscribe(c, chat_id=3, lang="fr")  # too late for this alert
+    assert {d["chat_id"] for d in state.pending_deliveries(alert)} == {1, 2}
+    assert state.get_alert(alert)["texts"] == {"*": "warning"} and state.get_alert(alert)["total"] == 2
+    assert state.pending_alerts() == [alert] and state.pending_alerts("d1") == [alert]
+    assert state.pending_alerts("other") == []
+
+
+def test_finished_delivery_forgets_the_chat_id_and_blocked_unsubscribes(state):
+    a, b = state.user_ref(1), state.user_ref(2)
+    state.subscribe(a, chat_id=RAW_ID, lang="ar")
+    state.subscribe(b, chat_id=RAW_ID + 1, lang="en")
+    alert = state.create_alert({"*": "warning"})
+    state.finish_delivery(alert, a, "sent")
+    state.finish_delivery(alert, b, "blocked")
+    assert state.delivery_counts(alert) == {"pending": 0, "sent": 1, "blocked": 1, "failed": 0}
+    assert state.pending_alerts() == []
+    assert str(RAW_ID + 1) not in dump(state)  # the blocked user's chat id is gone everywhere
+    assert state.get_user(b)["subscribed"] is False
+    assert [s["ref"] for s in state.subscribers()] == [a]
+    state.finish_delivery(alert, a, "failed")  # a final status is never overwritten
+    assert state.delivery_counts(alert)["sent"] == 1
+
+
+def test_unsubscribing_drops_pending_alerts(state):
+    ref = state.user_ref(RAW_ID)
+    state.subscribe(ref, chat_id=RAW_ID, lang="en")
+    alert = state.create_alert({"*": "warning"})
+    state.unsubscribe(ref)
+    assert state.pending_deliveries(alert) == [] and str(RAW_ID) not in dump(state)
+
+
+def test_forget_clears_deliveries_too(state):
+    ref = state.user_ref(RAW_ID)
+    state.subscribe(ref, chat_id=RAW_ID, lang="fr")
+    first = state.create_alert({"*": "one"})
+    state.finish_delivery(first, ref, "sent")
+    state.create_alert({"*": "two"})  # still pending
+    assert "deliveries" in state.tables_with_user_ref()
+    assert state.forget(ref) == {"users": 1, "deliveries": 2}
+    assert ref not in dump(state) and str(RAW_ID) not in dump(state)
+
+
+def test_retention_deletes_old_finished_deliveries(state):
+    ref = state.user_ref(1)
+    state.subscribe(ref, chat_id=1, lang="en")
+    alert = state.create_alert({"*": "x"})
+    state.finish_delivery(alert, ref, "sent")
+    state.db.execute("update deliveries set updated = '2000-01-01T00:00:00+00:00'")
+    state.purge_expired()
+    assert state.delivery_counts(alert)["sent"] == 0
+
+
+def test_new_users_are_counted_per_day_and_source_without_refs(state):
+    for i in range(3):
+        state.set_user(state.user_ref(i), lang="ar", source="poster")
+    state.set_user(state.user_ref(9), lang="en")
+    rows = state.new_user_rows()
+    assert sorted((r["lang"], r["source"], r["n"]) for r in rows) == [("ar", "poster", 3), ("en", None, 1)]
+    assert all("ref" not in r for r in rows)
