@@ -1,0 +1,258 @@
+"""The offer checker on the real catalogue: signs in every language, exact evidence, negation, legitimate
+texts, risk, and the catalogue's own validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.checker import REQUIRED_SIGNS, SignCatalogue, check_offer
+from bot.content import ContentError, load_content
+from bot.models import LANGUAGES
+
+FAQ = Path(__file__).resolve().parent.parent / "faq"
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> SignCatalogue:
+    return SignCatalogue.load(FAQ / "signs.yaml")
+
+
+def signs(text: str, catalogue: SignCatalogue) -> set[str]:
+    return {hit.id for hit in check_offer(text, catalogue).signs}
+
+
+# Each required sign, written briefly in at least two languages (our own wording, not the labelled set's).
+PHRASES = {
+    "military-terms": ["Контракт с Министерством обороны РФ", "You will sign a contract with the Ministry of Defence",
+                       "عقد مع وزارة الدفاع الروسية", "گرێبەست لەگەڵ سوپای ڕووسیا"],
+    "helper-job-near-military": ["Job as army helper in Russia", "Travail dans une base militaire, pas comme soldat",
+                                 "کار وەک یاریدەدەری سوپا"],
+    "coercion-threat": ["Sign the contract or you will be deported", "Подпиши контракт, иначе депортация",
+                        "وقع العقد والا سيتم ترحيلك"],
+    "signing-bonus": ["Signing bonus of $15,000", "مكافأة توقيع 15 ألف دولار", "Единовременная выплата 500 000 рублей"],
+    "high-pay": ["Salary 2800 USD per month", "راتب 2500 دولار شهريا", "Зарплата 250 000 руб в месяц"],
+    "citizenship-or-land": ["Russian passport after one year", "الجنسية الروسية بعد سنة وقطعة أرض",
+                            "پاسپۆرتی ڕووسی دوای ساڵێک"],
+    "tourist-visa-for-work": ["You will travel on a tourist visa and work there", "Поедете по туристической визе",
+                              "تسافر بفيزا سياحية وتشتغل هناك"],
+    "agent-fee": ["Agency fee of 3000 USD before departure", "رسوم المكتب 3000 دولار", "Комиссия агентству 2000$"],
+    "study-with-work": ["Scholarship in Russia with a monthly salary", "منحة دراسية مع راتب شهري",
+                        "Учеба и работа в России"],
+    "contract-russian-only": ["The contract is only in Russian", "Контракт только на русском языке",
+                              "Le contrat est uniquement en russe"],
+    "document-retention": ["We will keep your passport", "ياخذون الجواز والموبايل", "Паспорт забирают на оформление"],
+    "no-requirements": ["No experience needed", "بدون خبرة ولا لغة", "Опыт не требуется", "Aucune expérience exigée"],
+    "urgency-secrecy": ["Limited places, do not tell anyone", "Мест мало, никому не говори",
+                        "الأماكن محدودة ولا تخبر أحدا"],
+    "informal-channel": ["Contact only on WhatsApp", "Пишите только в Telegram", "تواصل فقط على الواتساب"],
+    "indirect-route": ["You fly to Russia via Dubai", "Вылет в Россию через Стамбул", "السفر الى روسيا عن طريق دبي"],
+    "free-travel": ["Free ticket to Moscow", "Бесплатный билет до Москвы", "تذكرة مجانية الى موسكو"],
+    "alabuga-pattern": ["Alabuga Start programme for women", "Программа Алабуга Старт", "برنامج ألابوغا ستارت"],
+    "front-regions": ["Construction work in Donetsk", "Работа в Херсонской области", "عمل في دونيتسك"],
+}
+
+
+def test_every_required_sign_has_phrases_in_two_languages_here():
+    assert set(PHRASES) == set(REQUIRED_SIGNS)
+    assert all(len(phrases) >= 2 for phrases in PHRASES.values())
+
+
+@pytest.mark.parametrize(("sign_id", "text"), [(s, t) for s, phrases in PHRASES.items() for t in phrases])
+def test_each_sign_is_found_with_exact_evidence(catalogue, sign_id, text):
+    result = check_offer(text, catalogue)
+    hit = next((h for h in result.signs if h.id == sign_id), None)
+    assert hit is not None, [h.id for h in result.signs]
+    assert 1 <= len(hit.evidence) <= 3
+    for quote in hit.evidence:
+        assert quote and quote in text and len(quote) <= 80
+        assert quote == quote.strip()
+
+
+def test_evidence_is_quoted_as_pasted_with_case_accents_and_digits(catalogue):
+    text = "ЗАРПЛАТА ٢٥٠٠ دولار شهرياً. Réponse: MINISTÈRE DE LA DÉFENSE"
+    hits = {h.id: h for h in check_offer(text, catalogue).signs}
+    assert "MINISTÈRE DE LA DÉFENSE" in hits["military-terms"].evidence
+    assert any("٢٥٠٠" in quote for quote in hits["high-pay"].evidence)
+
+
+def test_evidence_expands_to_whole_words(catalogue):
+    hit = next(h for h in check_offer("Вы проходите военную службу", catalogue).signs if h.id == "military-terms")
+    assert hit.evidence == ("военную службу",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No agency fees. We never ask for fees.",
+        "Apply on the official university portal; the visa is issued at the Russian embassy.",
+        "You will get the contract in your language and a copy to keep.",
+        "Мы не берем никаких комиссий, без предоплаты.",
+        "لا توجد رسوم مكتب، والتقديم عبر الموقع الرسمي للجامعة.",
+        "Aucuns frais d'agence ne sont demandés.",
+        "The contract is not only in Russian: you get an English translation.",
+        "We never ask you to travel on a visit visa.",
+    ],
+)
+def test_negated_or_legitimate_statements_are_not_signs(catalogue, text):
+    assert check_offer(text, catalogue).risk == "low", signs(text, catalogue)
+
+
+def test_negation_does_not_cancel_a_helper_job_or_a_threat(catalogue):
+    found = signs("Not as a soldier: only army helper work, no fighting.", catalogue)
+    assert "helper-job-near-military" in found
+    assert check_offer("They said I will not be deported if I sign the contract", catalogue).risk != "low"
+    assert "military-terms" in signs("Это не армия, но контракт с Минобороны", catalogue)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a university notice
+        "Kazan Federal University: admission of international students for 2025-2026. Applications only through "
+        "the official portal. Tuition is paid directly to the university. Study visas are issued by the Russian "
+        "embassy.",
+        # a job ad in Germany
+        "Pflegefachkraft (m/w/d) in Hamburg: nurse wanted, €3,200 gross per month, German at B2 level required, "
+        "recognised nursing diploma required. Apply through our careers page. Employer: Klinikum Nord GmbH.",
+        # a Russian meeting note
+        "Протокол совещания: обсудили бюджет на квартал, Иванов готовит отчет к пятнице, следующая встреча в "
+        "понедельник в 10:00 в переговорной.",
+        # messages from a friend
+        "Hey, I landed in Istanbul, the weather is great. Call me tonight, my number is +90 555 123 4567.",
+        "هلا حبيبي، وصلت البيت بالسلامة، باچر نتغدى سوا الساعة 2",
+        "Salut ! On se voit samedi pour le match ? J'apporte les boissons.",
+        "سڵاو برا، ئەمڕۆ لە زانکۆ تاقیکردنەوەم هەبوو، باش بوو.",
+    ],
+)
+def test_legitimate_texts_are_low(catalogue, text):
+    result = check_offer(text, catalogue)
+    assert result.risk == "low", [(h.id, h.evidence) for h in result.signs]
+    assert result.signs == ()
+
+
+def test_russian_contract_with_ministry_of_defence_is_high(catalogue):
+    contract = (
+        "КОНТРАКТ о прохождении военной службы. Гражданин, с одной стороны, и Министерство обороны Российской "
+        "Федерации, с другой стороны, заключили настоящий контракт. Срок контракта: 1 год. Денежное довольствие "
+        "от 210 000 рублей в месяц."
+    )
+    result = check_offer(contract, catalogue)
+    assert result.risk == "high" and result.lang == "ru"
+    found = {h.id: h for h in result.signs}
+    assert "Министерство обороны" in found["military-terms"].evidence
+    assert "high-pay" in found
+
+
+def test_several_strong_signs_together_are_high(catalogue):
+    text = "Signing bonus $20,000 and a Russian passport after one year. Contact only on WhatsApp."
+    result = check_offer(text, catalogue)
+    assert {"signing-bonus", "citizenship-or-land", "informal-channel"} <= {h.id for h in result.signs}
+    assert result.risk == "high"
+
+
+def test_one_weaker_sign_is_medium_never_safe(catalogue):
+    assert check_offer("No experience needed, start Monday.", catalogue).risk == "medium"
+    assert check_offer("Meeting at 10 tomorrow to discuss the budget.", catalogue).risk == "low"
+
+
+def test_pay_abroad_elsewhere_is_not_high_pay_but_in_russia_it_is(catalogue):
+    assert "high-pay" not in signs("Nurse job in Germany, salary 3000 EUR per month", catalogue)
+    assert "high-pay" in signs("Warehouse job in Russia, salary 3000 USD per month", catalogue)
+    assert "high-pay" in signs("Salary 3000 USD per month", catalogue)  # no destination named: counts
+
+
+def test_a_news_report_is_at_most_medium_but_a_threat_stays_high(catalogue):
+    news = ("Police arrested 17 people accused of recruiting young men into the Russian army; the victims were "
+            "promised $20,000 on signing and a Russian passport.")
+    result = check_offer(news, catalogue)
+    assert result.risk == "medium" and "military-terms" in {h.id for h in result.signs}
+    threat = "Police arrested my brother; the victims were told: sign the army contract or you will be deported."
+    assert check_offer(threat, catalogue).risk == "high"
+
+
+def test_language_of_the_result(catalogue):
+    assert check_offer("Работа в России", catalogue).lang == "ru"
+    assert check_offer("12345", catalogue, lang="fr").lang == "fr"
+    assert check_offer("", catalogue).lang == "en"
+
+
+def test_a_20000_character_contract_is_read_whole(catalogue):
+    filler = "Стороны обязуются соблюдать условия настоящего договора. " * 340
+    text = (filler + "Министерство обороны Российской Федерации. ")[:19_900] + " Министерство обороны"
+    assert len(text) <= 20_000
+    result = check_offer(text, catalogue)
+    assert result.risk == "high"
+    assert any(q == "Министерство обороны" for h in result.signs for q in h.evidence)
+
+
+def test_catalogue_texts(catalogue):
+    assert catalogue.ids[:3] == ("military-terms", "helper-job-near-military", "coercion-threat")
+    for sign_id in catalogue.ids:
+        for lang in LANGUAGES:
+            assert catalogue.title(sign_id, lang)
+            assert "\n" not in catalogue.explain(sign_id, lang)
+    assert catalogue.title("military-terms", "xx") == catalogue.title("military-terms", "en")
+
+
+def test_real_catalogue_is_valid(catalogue):
+    sources = set(load_content(FAQ).sources)
+    assert catalogue.validate(sources) == []
+    assert set(REQUIRED_SIGNS) <= set(catalogue.ids)
+
+
+# -- validation of a broken catalogue ------------------------------------------------------------------------
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "signs.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    path = write(tmp_path, "signs:\n  - id: x\n    text: [unclosed\n")
+    with pytest.raises(ContentError) as error:
+        SignCatalogue.load(path)
+    assert "signs.yaml" in str(error.value) and "line" in str(error.value)
+
+
+def test_missing_file_is_a_content_error(tmp_path):
+    with pytest.raises(ContentError):
+        SignCatalogue.load(tmp_path / "nope.yaml")
+
+
+BROKEN = """
+signs:
+  - id: military-terms
+    weight: 0
+    sources: ["8", "999"]
+    text:
+      en: {title: Army, explain: Army words}
+    patterns:
+      en: ["(unclosed", "ministère"]
+"""
+
+
+def test_validate_names_every_problem(tmp_path):
+    problems = SignCatalogue.load(write(tmp_path, BROKEN)).validate({"8"})
+    text = "\n".join(f"{entry}: {message}" for entry, message in problems)
+    assert "military-terms: bad weight 0" in text
+    assert "military-terms.ar: missing title, explain" in text
+    assert "military-terms.patterns.en: bad regular expression '(unclosed'" in text
+    assert "'ministère' has 'è'" in text
+    assert "military-terms: unknown source id '999'" in text
+    assert "high-pay: required sign missing" in text
+
+
+def test_a_broken_pattern_does_not_stop_the_others(tmp_path):
+    catalogue = SignCatalogue.load(write(tmp_path, BROKEN.replace('"ministère"', '"army"')))
+    assert {h.id for h in check_offer("join the army", catalogue).signs} == {"military-terms"}
+
+
+def test_a_pattern_whose_start_cannot_be_told_still_works(tmp_path):
+    # "." can start with anything: the catalogue falls back to one regex per sign, slower but the same result.
+    text = BROKEN.replace('"(unclosed", "ministère"', r'".rmy\\b"')
+    catalogue = SignCatalogue.load(write(tmp_path, text))
+    assert catalogue.scanner is not None and catalogue.scanner.regex is None
+    hit = check_offer("they joined the army", catalogue).signs[0]
+    assert (hit.id, hit.evidence) == ("military-terms", ("army",))
