@@ -105,9 +105,20 @@ class Engine:
         if self._urgent_topic(match):
             return self.topic_reply(match.topics[0].id, lang, urgent=True)
         result = self.check(text, lang)
+        pressured = self._pressure_topic(result)
+        if pressured and not forwarded and len(text.strip()) < OFFER_MIN_CHARS:
+            # Someone describing a threat or a taken passport in their own words needs the urgent steps,
+            # not an analysis of their message.
+            return self.topic_reply(pressured, lang, urgent=True)
         if forwarded or self.is_offer(text, result):
             return self._check_reply(result, lang)
         return self._answer(match, lang, country)
+
+    def _pressure_topic(self, result: CheckResult) -> str | None:
+        """The urgent topic for a sign that means the person is already under pressure, if any."""
+        found = {hit.id for hit in result.signs}
+        return next((topic for sign, topic in replies.URGENT_SIGNS.items()
+                     if sign in found and topic in self.content.topics), None)
 
     def _urgent_topic(self, match: MatchResult) -> bool:
         if not match.topics or match.topics[0].id not in self.matcher.urgent_topics:
