@@ -1,0 +1,31 @@
+# The bot as a container: slim Python, a virtual environment, a non-root user, state in a volume.
+# Build from the repository root:  docker build -t scambot .
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PATH="/opt/venv/bin:$PATH" \
+    SCAMBOT_DATA_DIR=/data
+
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY faq ./faq
+
+# The same install CI checks: a fresh virtual environment, the package (with faq/ inside) not editable.
+RUN python -m venv /opt/venv \
+    && pip install --no-cache-dir . \
+    && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin scambot \
+    && mkdir -p /data \
+    && chown scambot /data
+
+WORKDIR /data
+USER 10001
+VOLUME ["/data"]
+
+# Healthy when the content loads and validates (a broken faq/ would stop the bot from answering).
+HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 CMD ["scambot", "faq", "check"]
+
+# No token: the bot stops with one line saying how to get one. Webhook: override with `scambot webhook --url ...`.
+CMD ["scambot", "run"]
