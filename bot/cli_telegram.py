@@ -1,0 +1,75 @@
+"""`scambot run` (long polling) and `scambot webhook`: the Telegram bot from the command line.
+
+Imported lazily by bot/cli.py, so other commands do not pay for importing python-telegram-bot.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from urllib.parse import urlsplit
+
+import click
+
+from bot.config import Config
+
+NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot), then "
+            "export TELEGRAM_BOT_TOKEN=<its token>; `scambot chat` works without a token.")
+NO_SECRET = ("SCAMBOT_WEBHOOK_SECRET is not set: the webhook needs a secret (1-256 characters A-Z a-z 0-9 _ -) "
+             "so that only Telegram can post updates; e.g. export SCAMBOT_WEBHOOK_SECRET=$(openssl rand -hex 32)")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _config_or_exit() -> Config:
+    config = Config.from_env()
+    if not config.token:
+        click.echo(NO_TOKEN, err=True)
+        sys.exit(2)
+    return config
+
+
+def _start(start, config: Config) -> None:
+    """Load content, set up logging, run; a refused token or unreachable server is one clear line."""
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.cli import load_engine
+    from bot.telegram.app import setup_logging
+
+    setup_logging(config.token)
+    engine = load_engine()
+    try:
+        start(engine)
+    except InvalidToken:
+        click.echo("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather (/mybots -> API Token).", err=True)
+        sys.exit(2)
+    except NetworkError as error:
+        click.echo(f"Cannot reach the Telegram Bot API at {config.api_base_url}: {type(error).__name__}.", err=True)
+        sys.exit(1)
+
+
+@click.command()
+def run() -> None:
+    """Run the Telegram bot by long polling (TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, SCAMBOT_ADMINS)."""
+    config = _config_or_exit()
+    from bot.telegram.app import run_polling
+
+    _start(lambda engine: run_polling(config, engine), config)
+
+
+@click.command()
+@click.option("--listen", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8443, show_default=True, type=int, help="Port to listen on.")
+@click.option("--url", required=True, help="The public HTTPS URL Telegram posts to, e.g. https://bot.example.org/tg")
+def webhook(listen: str, port: int, url: str) -> None:
+    """Run the Telegram bot behind a webhook (needs SCAMBOT_WEBHOOK_SECRET; installs the webhook at --url)."""
+    config = _config_or_exit()
+    if not config.webhook_secret or not _SECRET.fullmatch(config.webhook_secret):
+        click.echo(NO_SECRET, err=True)
+        sys.exit(2)
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise click.BadParameter("must be a full URL such as https://bot.example.org/tg", param_hint="--url")
+    url_path = parts.path.strip("/")
+    from bot.telegram.app import run_webhook
+
+    _start(lambda engine: run_webhook(config, engine, listen, port, url, url_path), config)

@@ -1,0 +1,205 @@
+"""Building the python-telegram-bot Application, its logging, and running it (polling or webhook)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import sys
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot.config import Config
+from bot.engine import Engine
+from bot.markup import to_plain
+from bot.state import State
+from bot.telegram import admin, handlers
+from bot.telegram.handlers import Services, log_exception
+from bot.telegram.send import with_retries
+
+log = logging.getLogger(__name__)
+
+# Commands shown in Telegram's menu, in this order. Admin commands are left out on purpose.
+PUBLIC_COMMANDS = ("start", "help", "check", "hotline", "signs", "language", "privacy", "forget", "subscribe",
+                   "unsubscribe")
+# Telegram takes two-letter ISO 639-1 codes only; Sorani (ckb) has none, so its users get the default list.
+MENU_LANGUAGES = ("ar", "en", "fr", "ru")
+# Menu descriptions come from faq/strings (cmd_<name>) when a translator provides them; until then an
+# existing string of the same meaning, and for the last few an English fallback.
+_DESCRIPTION_FROM = {"start": "welcome", "help": "help", "check": "btn_check", "hotline": "btn_hotline",
+                     "signs": "btn_signs", "language": "btn_language", "privacy": "privacy"}
+_DESCRIPTION_FALLBACK = {"forget": "Delete everything the bot keeps about you",
+                         "subscribe": "Get alerts about new recruitment schemes",
+                         "unsubscribe": "Stop the alerts"}
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+PURGE_EVERY_SECONDS = 24 * 3600
+MEDIA = (filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.VIDEO_NOTE | filters.ANIMATION
+         | filters.Sticker.ALL | filters.Document.ALL | filters.LOCATION | filters.VENUE | filters.CONTACT
+         | filters.POLL | filters.Dice.ALL)
+
+
+# -- logging: never the token, never message text -------------------------------------------------
+
+class RedactingFormatter(logging.Formatter):
+    """Removes the bot token from every log line, wherever it appears (httpx URLs, tracebacks)."""
+
+    _ANY_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+
+    def __init__(self, token: str | None, fmt: str) -> None:
+        super().__init__(fmt)
+        self.token = token
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if self.token:
+            text = text.replace(self.token, "<token>")
+        return self._ANY_TOKEN.sub("<token>", text)
+
+
+def setup_logging(token: str | None, level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter(token, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL (which contains the token) at INFO; PTB logs update contents at DEBUG.
+    for noisy in ("httpx", "httpcore", "tornado.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for chatty in ("telegram", "apscheduler"):
+        logging.getLogger(chatty).setLevel(max(level, logging.INFO))
+
+
+# -- the application ------------------------------------------------------------------------------
+
+def build_application(config: Config, engine: Engine, state: State) -> Application:
+    """The bot as a PTB Application, talking to config.api_base_url (Telegram, or a test server)."""
+    assert config.token, "a token is needed"
+    root = config.api_base_url.rstrip("/")
+    # Many users at once: a pool of connections for replies; getUpdates has its own connection.
+    request = HTTPXRequest(connection_pool_size=64, pool_timeout=20.0, connect_timeout=10.0, read_timeout=20.0,
+                           write_timeout=20.0)
+    updates_request = HTTPXRequest(connection_pool_size=2, connect_timeout=10.0, read_timeout=10.0)
+    application = (
+        Application.builder()
+        .token(config.token)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .request(request)
+        .get_updates_request(updates_request)
+        .concurrent_updates(256)  # one slow user (or a flood) must not hold up everyone else
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data["services"] = Services(config=config, engine=engine, state=state)
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    new = filters.UpdateType.MESSAGE  # edits of old messages are not answered again
+    private = filters.ChatType.PRIVATE
+    commands = {
+        "start": handlers.cmd_start, "help": handlers.cmd_help, "check": handlers.cmd_check,
+        "hotline": handlers.cmd_hotline, "signs": handlers.cmd_signs, "language": handlers.cmd_language,
+        "privacy": handlers.cmd_privacy, "forget": handlers.cmd_forget, "subscribe": handlers.cmd_subscribe,
+        "unsubscribe": handlers.cmd_unsubscribe,
+        "stats": admin.cmd_stats, "reload": admin.cmd_reload, "broadcast": admin.cmd_broadcast,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=new))
+    application.add_handler(MessageHandler(new & filters.COMMAND, handlers.cmd_unknown))
+    application.add_handler(MessageHandler(new & private & filters.TEXT, handlers.on_text))
+    application.add_handler(MessageHandler(new & ~private & filters.TEXT, handlers.on_group_text))
+    application.add_handler(MessageHandler(new & private & MEDIA, handlers.on_media))
+    application.add_handler(CallbackQueryHandler(handlers.on_callback))
+    application.add_handler(InlineQueryHandler(handlers.on_inline))
+    application.add_error_handler(handlers.on_error)
+
+
+def command_menu(engine: Engine, lang: str) -> list[BotCommand]:
+    menu = []
+    for name in PUBLIC_COMMANDS:
+        key = f"cmd_{name}"
+        text = engine.text(key, lang)
+        if text == key:
+            text = engine.text(_DESCRIPTION_FROM[name], lang) if name in _DESCRIPTION_FROM \
+                else _DESCRIPTION_FALLBACK[name]
+        first_line = to_plain(text).strip().split("\n", 1)[0]
+        description = re.sub(r"^[^\w]+", "", first_line).strip()[:256] or name  # no leading emoji
+        menu.append(BotCommand(name, description))
+    return menu
+
+
+async def set_commands(application: Application) -> None:
+    engine: Engine = application.bot_data["services"].engine
+    for lang in (None, *MENU_LANGUAGES):
+        menu = command_menu(engine, lang or "en")
+        try:
+            await with_retries(lambda m=menu, code=lang: application.bot.set_my_commands(m, language_code=code),
+                               "setMyCommands")
+        except Exception as error:  # a missing menu is cosmetic: never a reason not to start
+            log_exception("setMyCommands failed", error)
+
+
+async def _post_init(application: Application) -> None:
+    svc: Services = application.bot_data["services"]
+    svc.username = application.bot.username or ""
+    await set_commands(application)
+    admin.resume_alerts(application, svc)
+    svc.background(_purge_daily(svc), "retention")
+    log.info("bot @%s started: %d topics, languages %s%s", svc.username, len(svc.engine.topic_ids),
+             ",".join(svc.engine.languages), " (state degraded: statistics off)" if svc.state.degraded else "")
+
+
+async def _purge_daily(svc: Services) -> None:
+    """Retention: queued questions and active-day pairs older than the retention period go, daily."""
+    while True:
+        removed = await asyncio.to_thread(svc.state.purge_expired)
+        if removed:
+            log.info("retention: removed %d expired rows", removed)
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
+async def _post_stop(application: Application) -> None:
+    """Background tasks end with the bot; an alert left half-delivered resumes at the next start."""
+    svc: Services = application.bot_data["services"]
+    for task in list(svc.tasks):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+async def _post_shutdown(application: Application) -> None:
+    application.bot_data["services"].state.close()
+
+
+# -- running ----------------------------------------------------------------------------------------
+
+def open_all(config: Config, engine: Engine) -> Application:
+    state = State.open(config.data_dir, config.retention_days)
+    return build_application(config, engine, state)
+
+
+def run_polling(config: Config, engine: Engine) -> None:
+    application = open_all(config, engine)
+    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, bootstrap_retries=5,
+                            timeout=10)
+
+
+def run_webhook(config: Config, engine: Engine, listen: str, port: int, url: str, url_path: str) -> None:
+    application = open_all(config, engine)
+    application.run_webhook(listen=listen, port=port, url_path=url_path, webhook_url=url,
+                            secret_token=config.webhook_secret, allowed_updates=ALLOWED_UPDATES,
+                            drop_pending_updates=False, bootstrap_retries=5)
