@@ -15,26 +15,34 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from bot.arabizi import skeleton
-from bot.engine import Engine
-from bot.langid import detect_language
-from bot.matcher import MAX_QUERY_CHARS, Weights
+from bot.config import Config
+from bot.content import contacts_override_path
+from bot.matcher import PARTS, Matcher, Weights, names_other_destination
 from bot.normalize import normalize
+from bot.readmodel import content_from_db, example_rows, open_read_model
 
 PENALTY = 5.0
-PARTS = ("knn", "centroid", "fuzzy", "keyword")
 
 
-def evidence(engine: Engine, rows: list[dict]) -> list[tuple[dict, dict]]:
+def load_matcher() -> Matcher:
+    """The matcher alone, as the engine builds it: tuning needs neither the offer checker nor the replies."""
+    config = Config.from_env()
+    db = open_read_model(config.faq_dir, config.data_dir, contacts_override_path(config.data_dir))
+    try:
+        content, rows = content_from_db(db), example_rows(db)
+    finally:
+        db.close()
+    return Matcher(rows, frozenset(t.id for t in content.topics.values() if t.urgent))
+
+
+def evidence(matcher: Matcher, rows: list[dict]) -> list[tuple[dict, dict]]:
     """The per-topic evidence parts of every row, computed once (weights only recombine them)."""
     out = []
     for row in rows:
-        text = row["text"]
-        lang = detect_language(text) or "en"
-        norm = normalize(text)[:MAX_QUERY_CHARS]
-        index = engine.matcher.indexes.get(lang)
-        parts = index.score(norm, skeleton(norm) if lang == "ar" else "") if index and norm else {}
-        out.append((row, {t: dict(p) for t, p in parts.items()}))
+        parts = matcher.evidence(row["text"])[1]
+        # The matcher never answers a question about another destination; the tuner must not count it.
+        row = dict(row, elsewhere=names_other_destination(normalize(row["text"])))
+        out.append((row, parts))
     return out
 
 
@@ -50,6 +58,7 @@ def figures(data: list[tuple[dict, dict]], w: Weights) -> dict[str, float]:
         best = top[0][1] if top else 0.0
         second = top[1][1] if len(top) > 1 else 0.0
         answered = bool(top) and (best >= w.sure_score or (best >= w.answer_min and best - second >= w.margin_min))
+        answered = answered and not row.get("elsewhere")
         if row.get("topic") is None:
             oos += 1
             oos_answered += answered
@@ -91,15 +100,15 @@ def main() -> None:
     parser.add_argument("train", type=Path)
     parser.add_argument("--check", type=Path, help="a held-out set: figures only, never used for choosing")
     args = parser.parse_args()
-    engine = Engine.load()
+    matcher = load_matcher()
     read = lambda p: [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]  # noqa: E731
-    train = evidence(engine, read(args.train))
-    print("current ", engine.matcher.weights, figures(train, engine.matcher.weights))
+    train = evidence(matcher, read(args.train))
+    print("current ", matcher.weights, figures(train, matcher.weights))
     chosen = tune(train)
     print("tuned   ", chosen, figures(train, chosen))
     if args.check:
-        held = evidence(engine, read(args.check))
-        print("held-out current", figures(held, engine.matcher.weights))
+        held = evidence(matcher, read(args.check))
+        print("held-out current", figures(held, matcher.weights))
         print("held-out tuned  ", figures(held, chosen))
 
 

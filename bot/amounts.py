@@ -15,6 +15,8 @@ jobs pay, so a few percent of drift changes nothing, and a fixed table keeps the
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.normalize import fold
@@ -87,14 +89,14 @@ _CURRENCIES: tuple[tuple[str, str], ...] = (
     ("USD", r"us\s?\$|\$|usd|us\s?dollars?|dollars?|dolar|долл\w*\.?|دولار\w*|دۆلار\w*|ورقه|ورقات|دفتر|دفاتر"),
     ("EUR", r"€|eur\b|euros?|евро|يورو|يۆرۆ"),
     ("GBP", r"£|gbp|pounds?"),
-    ("RUB", r"₽|руб\w*\.?|р\.|rub\w*|roubles?|rubles?|rubl|روبل\w*|ڕۆبڵ\w*|روبڵ\w*"),
+    ("RUB", r"₽|руб\w*\.?|р\.|р(?=/|\s|$)|rub\w*|roubles?|rubles?|rubl|روبل\w*|ڕۆبڵ\w*|روبڵ\w*"),
     ("IQD", r"iqd|dinars?|دينار\w*"),
     ("KES", r"kes|ksh\.?|kshs\.?|shillings?"),
     ("INR", r"₹|inr|rs\.?|rupees?"),
     ("NPR", r"npr"),
-    ("NGN", r"₦|ngn|naira"),
+    ("NGN", r"₦|ngn|naira|n(?=\d|\Z)"),
     ("GHS", r"gh₵|ghs|cedis?"),
-    ("XAF", r"fcfa|xaf|cfa"),
+    ("XAF", r"fcfa|f\s?cfa|xaf|cfa"),
     ("AED", r"aed|dirhams?|درهم"),
     ("SAR", r"sar\b|riyals?|ريال"),
     ("QAR", r"qar\b"),
@@ -122,8 +124,8 @@ _AMOUNT = re.compile(
 _MARKERS: dict[str, str] = {
     "once": (
         r"sign(?:ing|ed)?[\s-]*(?:on[\s-]*)?bonus|(?:on|upon|at|when|after|for)\s+(?:you\s+)?sign\w*|one[\s-]?(?:time|off)"
-        r"|lump[\s-]?sum|\bbonus|a\s+la\s+signature|(?:lors|au\s+moment)\s+de\s+(?:la\s+)?signature|\bprime\b"
-        r"|при\s+(?:подписан|заключен)\w*|единовременн\w*|\bразов\w+|подъемн\w*|бонус\w*"
+        r"|lump[\s-]?sum|(?:joining|enlistment|welcome)\s+bonus|\bbonus|a\s+la\s+signature|(?:lors|au\s+moment)\s+de\s+(?:la\s+)?signature|\bprime\b"
+        r"|при\s+(?:подписан|заключен)\w*|единовременн\w*|единоразов\w*|\bразов\w+|подъемн\w*|бонус\w*"
         r"|مكافا\w*|(?:ال)?توقيع|توقع\b|(?:دفعه|مبلغ)\s+(?:واحده|مقطوع)|مره\s+(?:وحده|واحده)"
         r"|پاداشت\w*|واژۆ\w*|ييمزا\w*|يەك\s+جار"
     ),
@@ -134,6 +136,7 @@ _MARKERS: dict[str, str] = {
     "fee": (
         r"\bfees?\b|commission|deposit|processing|\bfrais\b|комисси\w*|предоплат\w*|\bсбора?\b"
         r"|(?:paid|pay)\s+to\s+(?:our|the|an?)\s+(?:office|agent|agency|consultant)|invitation\s+(?:letter\s+)?(?:fee|cost|price)"
+        r"|\bcharges?\b|(?:to|for)\s+(?:the\s+|an?\s+|our\s+)?(?:agent|agency|broker|consultant)\b"
         r"|агент(?:у|ству)|посреднику|(?:стоимость|оплата)\s+приглашени\w*|a\s+l'agen(?:ce|t)"
         r"|رسوم|عموله|اجور|كلفه|تكاليف|عربون|مقدما|(?:لل|ال)(?:مكتب|وكيل|وكاله)|علي\s+(?:ال)?ملف|سعر\s+(?:ال)?دعوه"
         r"|تێچوو|نووسينگە\w*|نرخي\s+بانگهێشت\w*|پێشەكي"
@@ -154,7 +157,7 @@ _MARKERS: dict[str, str] = {
     "pay": (
         r"\b(?:salary|salaries|wages?|earn\w*|income|salaire\w*|gagne\w*|remuneration|зарплат\w*|заработ\w*"
         r"|оклад\w*|доход\w*|довольстви\w*|з/п|зп|(?:ال)?راتب\w*|(?:ال)?معاش\w*|(?:ال)?رواتب|مو?وچ[ەه]\w*|داهات"
-        r"|ratib|raatib|rateb|ra5is|m3ash|ma3ash)"
+        r"|ratib|raatib|rateb|ra5is|ra6ib|ra6eb|raatb|m3ash|ma3ash|m3aash|mshahara|mishahara|mushahara)"
     ),
 }
 # One regex for all markers, one named group per kind: each window is read once. Markers start a word (or
@@ -254,8 +257,22 @@ def find_amounts(text: str, lang: str | None = None, folded: bool = False) -> li
                 continue
         found.append(amount)
     last = len(found) - 1
-    return [a if a.period else _with_period(text, a, found[i - 1] if i else None, found[i + 1] if i < last else None)
+    # Many amounts close together (a price list, a dense ad): their windows overlap, so reading the markers of
+    # the whole text once costs less than reading every window apart.
+    markers = _all_markers(text) if len(found) * 2 * _WINDOW > len(text) else None
+    return [a if a.period else _with_period(text, a, found[i - 1] if i else None, found[i + 1] if i < last else None,
+                                            markers)
             for i, a in enumerate(found)]
+
+
+Markers = tuple[list[int], list[tuple[int, int, str, int, int]]]
+
+
+def _all_markers(text: str) -> Markers:
+    """Every marker of the text: (match start, match end, kind, kind start, kind end), and their starts."""
+    found = [(m.start(), m.end(), m.lastgroup or "pay", *m.span(m.lastgroup or "pay"))
+             for m in _MARKER_RE.finditer(text)]
+    return [f[0] for f in found], found
 
 
 _BARE_REACH = 16
@@ -277,9 +294,14 @@ def _candidates(text: str) -> list[int]:
     return sorted(set(starts))
 
 
+_CURRENCY_GROUPS = tuple((code, f"p{code}", f"s{code}") for code, _ in _CURRENCIES)
+_MULT_GROUPS = tuple(f"m{i}" for i in range(len(_MULTIPLIERS)))
+_ALONE_GROUPS = tuple(f"a{i}" for i in range(len(_MULTIPLIERS)))
+
+
 def _currency(groups: dict[str, str | None]) -> str | None:
-    for code, _ in _CURRENCIES:
-        if groups[f"p{code}"] or groups[f"s{code}"]:
+    for code, pre, post in _CURRENCY_GROUPS:
+        if groups[pre] or groups[post]:
             return code
     return None
 
@@ -295,10 +317,10 @@ def _amount_from(match: re.Match[str], lang: str | None) -> Amount | None:
         if not (groups["pre"] or groups["post"]):
             return None  # "a million people": a multiplier word alone is money only with a currency
         values = [1.0]
-        index = next(i for i in range(len(_MULTIPLIERS)) if groups[f"a{i}"])
+        index = next(i for i, name in enumerate(_ALONE_GROUPS) if groups[name])
     else:
         values = [v for v in (parse_number(groups[g] or "") for g in ("num", "num2") if groups[g]) if v is not None]
-        index = next((i for i in range(len(_MULTIPLIERS)) if groups[f"m{i}"]), None)
+        index = next((i for i, name in enumerate(_MULT_GROUPS) if groups[name]), None) if groups["mult"] else None
     if not values:
         return None
     value = max(values)
@@ -334,16 +356,15 @@ def _window(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
-def _with_period(text: str, amount: Amount, before: Amount | None, after: Amount | None) -> Amount:
+def _with_period(text: str, amount: Amount, before: Amount | None, after: Amount | None,
+                 markers: Markers | None = None) -> Amount:
     left, right = _window(text, amount.start, amount.end)
     if before is not None:  # another amount's words belong to that amount
         left = max(left, before.end)
     if after is not None:
         right = min(right, after.start)
     best: tuple[int, int, str, tuple[int, int]] | None = None
-    for m in _MARKER_RE.finditer(text, max(0, left - 1), right):
-        kind = m.lastgroup or "pay"
-        start, end = m.span(kind)
+    for kind, start, end in _markers_in(text, max(0, left - 1), right, markers):
         if start < amount.end and end > amount.start:
             continue  # inside the amount itself ("тыс. руб")
         distance = amount.start - end if end <= amount.start else start - amount.end
@@ -355,6 +376,22 @@ def _with_period(text: str, amount: Amount, before: Amount | None, after: Amount
     kind, span = best[2], best[3]
     period = "month" if kind == "pay" else kind
     return Amount(amount.start, amount.end, amount.value, amount.currency, period, span)
+
+
+def _markers_in(text: str, left: int, right: int, markers: Markers | None) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of the markers read between `left` and `right`."""
+    if markers is None:
+        for m in _MARKER_RE.finditer(text, left, right):
+            kind = m.lastgroup or "pay"
+            yield (kind, *m.span(kind))
+        return
+    starts, found = markers
+    for index in range(bisect_left(starts, left), len(found)):
+        m_start, m_end, kind, start, end = found[index]
+        if m_start >= right:
+            break
+        if m_end <= right:
+            yield kind, start, end
 
 
 def _bare_with_period(text: str, amount: Amount, right: int, lang: str | None) -> Amount:

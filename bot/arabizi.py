@@ -14,7 +14,7 @@ from bot.normalize import fold
 
 # Longest first: digraphs before single letters.
 _DIGRAPHS = (
-    ("sh", "ش"), ("ch", "چ"), ("kh", "خ"), ("gh", "غ"), ("th", "ث"), ("dh", "ذ"),
+    ("sh", "ش"), ("ch", "چ"), ("kh", "خ"), ("gh", "غ"), ("th", "ذ"), ("dh", "ذ"),
     ("ou", ""), ("oo", ""), ("ee", ""), ("aa", ""), ("ei", ""), ("ai", ""),
 )
 _LETTERS = {
@@ -25,7 +25,12 @@ _LETTERS = {
 }
 # Letters that Arabic script usually writes as long vowels, or that dialects swap freely.
 _SKELETON_DROP = str.maketrans({"ا": "", "و": "", "ي": "", "ى": "", "ء": "", "ه": "ه", "ة": "ه"})
-_SKELETON_SWAP = str.maketrans({"ق": "گ", "ك": "گ", "ج": "گ", "ظ": "ض", "ذ": "ز", "ث": "ت", "ص": "س", "ط": "ت"})
+# Iraqi speech keeps the interdentals and types them all "th"/"dh" ("hatha" for هذا, "kathir" for كثير), so
+# ث ذ ظ are one class, ض is typed "d" ("3ard"); ق ك ج چ گ are one class because Iraqi says ك as "ch" and
+# ق as "g" ("chan", "gal").
+_SKELETON_SWAP = str.maketrans(
+    {"ق": "گ", "ك": "گ", "ج": "گ", "چ": "گ", "ظ": "ذ", "ث": "ذ", "ض": "د", "ص": "س", "ط": "ت"}
+)
 _DIGRAPH_RE = re.compile("|".join(d for d, _ in _DIGRAPHS))
 _DIGRAPH_MAP = dict(_DIGRAPHS)
 
@@ -37,10 +42,20 @@ def latin_skeleton_word(word: str) -> str:
     return _squeeze(out.translate(_SKELETON_SWAP))
 
 
+_ARABIC_ARTICLE = re.compile("^([وبفكل]?)ال(?=..)")
+# "il"/"el"/"al" glued to a word ("ilshahar", "bil jaish" joined to "biljaish"), after an optional one-letter
+# prefix, when a consonant follows: "alabuga" and "balad" keep theirs.
+_LATIN_ARTICLE = re.compile(r"^([bwlfk]?)[eia]l(?=[^aeiouyw0-9\W][a-z0-9]{2})")
+# One-letter prefixes that arabizi often types as separate words ("b rusia", "w tgol", "l moscow", "bil jaish")
+# while Arabic script glues them to the next word.
+_LATIN_PREFIX_WORDS = {"b": "b", "bi": "b", "w": "w", "wi": "w", "l": "l", "li": "l", "f": "f",
+                       "bil": "bil", "bel": "bil", "bl": "bil", "wil": "wil", "wel": "wil", "lil": "lil"}
+
+
 def arabic_skeleton_word(word: str) -> str:
     """Consonant skeleton of one Arabic-script word (already folded)."""
-    if word.startswith("ال") and len(word) > 3:  # the article is usually typed "el"/"il" or left out
-        word = word[2:]
+    # The article is usually typed "el"/"il" or left out, also after a glued و ب ف ك ل ("بالشهر" = "b shahar").
+    word = _ARABIC_ARTICLE.sub(r"\1", word)
     out = _squeeze(word.translate(_SKELETON_DROP).translate(_SKELETON_SWAP))
     # A final ه is usually the feminine ending, which arabizi writes as a vowel ("akhoya" for اخويه).
     return out[:-1] if len(out) > 2 and out.endswith("ه") else out
@@ -54,18 +69,29 @@ def _squeeze(word: str) -> str:
 def skeleton(text: str) -> str:
     """Skeleton of a whole text in either script; words that leave nothing are dropped."""
     words = []
+    glued = ""  # a prefix typed as its own word, waiting for the word it belongs to
     for word in fold(text).split():
         if re.search(r"[a-z0-9]", word):
             if word.isdigit():
                 continue
             if word in ("el", "il", "al"):  # the article alone
                 continue
+            if word in _LATIN_PREFIX_WORDS and not glued:
+                glued = _LATIN_PREFIX_WORDS[word]
+                continue
             for prefix in ("el", "il", "al"):
                 if word.startswith(prefix + "-"):
                     word = word[len(prefix) + 1:]
+            word = _LATIN_ARTICLE.sub(r"\1", glued + word)
+            glued = ""
             sk = latin_skeleton_word(word)
         else:
+            if glued:
+                words.append(latin_skeleton_word(glued))
+                glued = ""
             sk = arabic_skeleton_word(word)
         if sk:
             words.append(sk)
-    return " ".join(words)
+    if glued:
+        words.append(latin_skeleton_word(glued))
+    return " ".join(w for w in words if w)

@@ -43,16 +43,17 @@ DEFAULT_HIGH_WEIGHT = 6
 DEFAULT_NEWS_MIN = 2
 CONTEXTS = ("russia", "elsewhere", "news")
 MAX_EVIDENCE = 3  # quotes per sign
-LANGID_CHARS = 4000
+LANGID_CHARS = 1500
 MAX_QUOTE_CHARS = 80
 AMOUNT_REACH = 60  # folded characters between a "signing bonus" phrase and the amount it announces
 
 # Patterns start at the beginning of a word: after a non-word character, which the regex consumes (the text is
 # scanned with a space in front). In Arabic a one-letter proclitic (و and, ف so, ب with, ل for) is written
-# joined to the word, so "والجيش" must still match a pattern for "الجيش". (ك "as" is left out on purpose:
+# joined to the word, so "والجيش" must still match a pattern for "الجيش"; two may be stacked ("وبالجيش"), and
+# after ل the article loses its alif ("للجيش" = ل + الجيش). (ك "as" is left out on purpose:
 # "كعسكري", "as a soldier", belongs to the helper-job sign.) The article ال may be skipped the same way, which
 # patterns allow anyway with a leading (?:ال)?: the scanner then dispatches on the letter after it.
-_WORD_START = r"\W(?:[\u0648\u0641\u0628\u0644](?=\w))?(?:\u0627\u0644(?=\w))?"
+_WORD_START = r"\W(?:[\u0648\u0641](?=\w))?(?:[\u0628\u0644](?=\w))?(?:\u0627\u0644(?=\w)|(?<=\u0644)\u0644(?=\w))?"
 
 # Negation just before a match ("no agency fees", "без комиссии", "بدون رسوم") cancels it for signs that
 # allow it. Folded words; the last few words of the same clause are looked at.
@@ -308,10 +309,15 @@ class Scanner:
         found: dict[str, list[tuple[int, int]]] = {}
         if self.regex is None:
             return self._slow_spans(padded)
+        cached = self._compiled
         for match in self.regex.finditer(padded):
-            for begin in _word_starts(padded, match.start() + 1):
-                for prefix in ((padded[begin], padded[begin + 1:begin + 2]), (padded[begin], "")):
-                    for key, regex in self._starting(prefix):
+            at = match.start() + 1
+            # Most words start with no Arabic proclitic or article: then the word itself is the only start.
+            for begin in _word_starts(padded, at) if padded[at] in _PREFIX_LETTERS else (at,):
+                first = padded[begin]
+                for prefix in ((first, padded[begin + 1:begin + 2]), (first, "")):
+                    compiled = cached.get(prefix)
+                    for key, regex in self._starting(prefix) if compiled is None else compiled:
                         hit = regex.match(padded, begin)
                         if hit is not None and hit.end() > begin:
                             found.setdefault(key, []).append((begin - 1, hit.end() - 1))
@@ -335,18 +341,25 @@ class Scanner:
         return found
 
 
-_PROCLITICS = "\u0648\u0641\u0628\u0644"
+_PREFIX_LETTERS = frozenset("\u0648\u0641\u0628\u0644\u0627")  # و ف ب ل, and ا of the article ال
 
 
 def _word_starts(padded: str, at: int) -> list[int]:
-    """Where a pattern may start in the word at `at`: the word itself, after a joined و ف ب ل, after ال."""
+    """Where a pattern may start in the word at `at`: the word itself, after a joined و ف and/or ب ل, after ال
+    (or the bare ل of the article after ل)."""
     begins = [at]
-    if padded[at:at + 1] in _PROCLITICS and padded[at + 1:at + 2].isalnum():
-        begins.append(at + 1)
+    if padded[at:at + 1] in "\u0648\u0641" and padded[at + 1:at + 2].isalnum():
+        begins.append(at + 1)  # و ف, then maybe ب ل: "وبالجيش"
+    for begin in list(begins):
+        if padded[begin:begin + 1] in "\u0628\u0644" and padded[begin + 1:begin + 2].isalnum():
+            begins.append(begin + 1)
     for begin in list(begins):
         if padded[begin:begin + 2] == "\u0627\u0644" and padded[begin + 2:begin + 3].isalnum():
             begins.append(begin + 2)
-    return begins
+        elif padded[begin - 1:begin] == "\u0644" and padded[begin:begin + 1] == "\u0644" and begin > at \
+                and padded[begin + 1:begin + 2].isalnum():
+            begins.append(begin + 1)  # "للجيش": after ل the article is written without its alif
+    return sorted(set(begins))
 
 
 def _branch(ch: str, seconds: dict[str, list[str]]) -> str:

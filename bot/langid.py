@@ -298,14 +298,32 @@ _FRENCH_ACCENTS = re.compile("[éèêàçùâîôëïû]")
 def detect_language(text: str) -> str | None:
     """Return "ar", "ckb", "en", "fr", "ru", or None when the text carries no letters to judge by."""
     counts = script_counts(text)
-    arabic, cyrillic, latin = counts["arabic"], counts["cyrillic"], counts["latin"]
-    if not (arabic or cyrillic or latin):
+    if not (counts["arabic"] or counts["cyrillic"] or counts["latin"]):
         return None
-    if cyrillic >= max(arabic, latin):
+    words = _words_by_script(text)
+    # Words, not letters, decide: one quoted "Министерство обороны" has more letters than the Arabic
+    # question around it. Arabic-script words count extra because our Arabic and Kurdish users mix in
+    # English or Russian terms ("scholarship", "visa tourist"), while the reverse almost never happens.
+    arabic, cyrillic, latin = 1.5 * words["arabic"], words["cyrillic"], words["latin"]
+    if not (arabic or cyrillic or latin):  # letters only inside digit runs etc.: fall back to letters
+        arabic, cyrillic, latin = counts["arabic"], counts["cyrillic"], counts["latin"]
+    if cyrillic > max(arabic, latin) or (cyrillic == max(arabic, latin) and counts["cyrillic"] >= counts["latin"]
+                                         and counts["cyrillic"] >= counts["arabic"]):
         return "ru"
     if arabic >= latin:
         return _arabic_or_sorani(text)
     return _latin_language(text)
+
+
+def _words_by_script(text: str) -> dict[str, int]:
+    """How many words are mostly in each script (a word with no letters counts for none)."""
+    out = {"arabic": 0, "cyrillic": 0, "latin": 0}
+    for word in text.split():
+        counts = script_counts(word)
+        best = max(counts, key=lambda k: counts[k])
+        if counts[best]:
+            out[best] += 1
+    return out
 
 
 def is_arabizi(text: str) -> bool:

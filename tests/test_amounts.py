@@ -145,3 +145,35 @@ def test_signing_payment_and_upfront_fee_thresholds():
 )
 def test_parse_number(raw, value):
     assert parse_number(raw) == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "value", "currency"),
+    [
+        ("от 190 000 р/мес", "ru", 190_000, "RUB"),
+        ("1 000 000 F CFA par mois", "fr", 1_000_000, "XAF"),
+        ("N250,000 monthly", "en", 250_000, "NGN"),
+    ],
+)
+def test_more_ways_of_writing_the_currency(text, lang, value, currency):
+    amount = one(text, lang)
+    assert (amount.value, amount.currency) == (value, currency)
+
+
+def test_arabizi_and_swahili_salary_words_give_the_period():
+    assert one("ra6ib 2500$", "ar").period == "month"
+    assert one("mshahara KES 250,000", "en").period == "month"
+
+
+def test_dense_texts_read_markers_once_with_the_same_result():
+    from bot import amounts
+
+    text = " ".join(["salary $2,500 a month, bonus $15,000 on signing, agency fee $3,000"] * 200)
+    dense = find_amounts(text, "en")
+    folded = amounts.fold(text)
+    assert len(dense) * 2 * amounts._WINDOW > len(folded)  # the whole-text path was taken
+    for i, a in enumerate(dense):
+        bare = amounts.Amount(a.start, a.end, a.value, a.currency, None)
+        before, after = (dense[i - 1] if i else None), (dense[i + 1] if i + 1 < len(dense) else None)
+        assert amounts._with_period(folded, bare, before, after, None) == a
+    assert {a.period for a in dense} == {"month", "once", "fee"}

@@ -256,3 +256,87 @@ def test_a_pattern_whose_start_cannot_be_told_still_works(tmp_path):
     assert catalogue.scanner is not None and catalogue.scanner.regex is None
     hit = check_offer("they joined the army", catalogue).signs[0]
     assert (hit.id, hit.evidence) == ("military-terms", ("army",))
+
+
+# Vocabulary, not sentences: each sign in words and forms the labelled sets do not use (inflections,
+# abbreviations, Arabic proclitics, Iraqi and Arabizi spellings, Sorani suffixes, African and Indian English).
+GENERALISATION = [
+    ("military-terms", "Служба по контракту, обращаться в пункт отбора"),
+    ("military-terms", "зачислен в списки войсковой части 12345"),
+    ("military-terms", "денежное довольствие 210 000 рублей"),
+    ("military-terms", "набор в отряд БАРС-15"),
+    ("military-terms", "ودوه على معسكر تدريب للجيش"),  # لل = ل + ال
+    ("military-terms", "عقد ويه الجيش الروسي"),
+    ("military-terms", "3aqd ma3 el jeish el rusi"),
+    ("military-terms", "Contrat avec le ministère russe de la Défense"),
+    ("military-terms", "my cousin was told to sign with the army"),
+    ("military-terms", "they were deployed to Ukraine after two weeks"),
+    ("helper-job-near-military", "el mu3askar y7tajoon tabbakheen"),
+    ("helper-job-near-military", "Security helper for army base, no be soldier work"),
+    ("helper-job-near-military", "شغل بالقاعدة العسكرية"),
+    ("helper-job-near-military", "شۆفێر بۆ سوپای ڕووسیا"),
+    ("helper-job-near-military", "Recrutement de gardiens pour des bases militaires, pas comme combattants"),
+    ("coercion-threat", "продлим регистрацию только после подписания"),
+    ("coercion-threat", "Либо контракт, либо депортация"),
+    ("coercion-threat", "не подпишешь — выдворение"),
+    ("coercion-threat", "угрожали депортацией"),
+    ("coercion-threat", "ida ma tw8i3 ma yjaddidoon el iqama"),
+    ("coercion-threat", "Les étudiants qui ne signent pas le document seront expulsés"),
+    ("coercion-threat", "your visa will not be renewed unless you sign"),
+    ("signing-bonus", "20 alf dolar 3ind el tawqi3"),
+    ("high-pay", "Оплата от 190 000 р/мес, Херсонская обл."),
+    ("high-pay", "shughul b rusia ra6ib 2500$"),
+    ("high-pay", "usine en Russie, salaire 1 000 000 F CFA par mois"),
+    ("free-travel", "Russia job. Visa and ticket company side"),
+    ("free-travel", "перелёт оплачивает компания, Москва"),
+    ("informal-channel", "Inbox me fast"),
+    ("informal-channel", "напиши в лс"),
+    ("urgency-secrecy", "Faut partir avant vendredi"),
+    ("no-requirements", "aucun diplôme demandé"),
+    ("study-with-work", "поступаешь на подготовительный, а параллельно работаешь на складе"),
+    ("study-with-work", "سنة تحضيرية لغة روسية وبنفس الوقت شغل بمطعم"),
+    ("tourist-visa-for-work", "fiza siya7iya l rusia w tishtaghil hnak"),
+    ("indirect-route", "el raw7a l rusia 3an 6areeq dubai"),
+    ("document-retention", "Паспорта пока побудут у коменданта"),
+    ("document-retention", "الشركة تحتفظ بالجواز لحين انتهاء العقد"),
+    ("front-regions", "работа в Мариуполе, 200 тыс. руб."),
+]
+
+
+@pytest.mark.parametrize(("sign_id", "text"), GENERALISATION)
+def test_signs_are_found_in_other_words_and_forms(catalogue, sign_id, text):
+    assert sign_id in signs(text, catalogue)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Требуется курьер в пункт выдачи заказов, 55 000 руб., график 5/2, без опыта — обучим.",
+        "Мозговой штурм в 11:00, приносите идеи.",
+        "Вывоз мусора на полигон ТБО по вторникам.",
+        "Командир экипажа приветствует вас на борту.",
+        "Parking is in the rear of the building.",
+        "Combat sports gym opens downtown, membership $40 a month.",
+        "Мой дядя живёт на Украине, приедет летом.",
+        "عيد الجيش العراقي عطلة رسمية",
+        "سوپای عێراق ڕێوڕەسمی ساڵیادی ئەنجامدا",
+        "Ваш заказ доставлен в пункт выдачи по адресу ул. Ленина, 5.",
+    ],
+)
+def test_words_that_only_look_military_are_not_signs(catalogue, text):
+    result = check_offer(text, catalogue)
+    assert result.risk == "low", [(h.id, h.evidence) for h in result.signs]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "В Ираке задержаны 17 человек, вербовавших молодых людей в российскую армию, сообщила служба безопасности.",
+        "MEA advisory: Indian nationals are strongly advised to stay away from support jobs with the Russian army.",
+        "Le gouvernement ghanéen alerte sur des offres en Russie qui finissent en contrat militaire et demande aux "
+        "familles de contacter le ministère.",
+        "هەواڵ: حکومەتی عێراق هۆشداری دەدات لە پێشنیارە ساختەکانی کار لە ڕووسیا کە دەبنە گرێبەستی سەربازی.",
+    ],
+)
+def test_warnings_and_reports_in_other_words_are_at_most_medium(catalogue, text):
+    assert check_offer(text, catalogue).risk == "medium"

@@ -34,3 +34,17 @@ def test_no_letters_no_language():
 def test_arabizi_is_told_from_english():
     assert is_arabizi("shlon a3rf el 3qd 7aqiqi")
     assert not is_arabizi("how do I know the contract is real")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("شنو معنى Министерство обороны بالعقد؟", "ar"),  # a quoted Russian term has more letters than the question
+        ("عندي scholarship بروسيا", "ar"),
+        ("ئەم scholarship ە لە ڕووسیا ڕاستە؟", "ckb"),
+        ("que veut dire Министерство обороны dans mon contrat", "fr"),
+        ("что значит scholarship", "ru"),
+    ],
+)
+def test_a_few_embedded_foreign_words_do_not_change_the_language(text, lang):
+    assert detect_language(text) == lang

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -163,8 +164,7 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
             throttled += 1
             if throttled > MAX_RETRY_AFTER_RETRIES:
                 raise
-            wait = error.retry_after
-            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            seconds = retry_seconds(error)
             log.warning("%s: rate limited by Telegram, retrying in %.1fs", what, seconds)
             await asyncio.sleep(min(seconds, MAX_RETRY_AFTER_SECONDS))
         except Forbidden as error:
@@ -177,6 +177,14 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
                 raise
             log.warning("%s: %s, retry %d", what, type(error).__name__, network)
             await asyncio.sleep(BACKOFF_SECONDS[min(network, len(BACKOFF_SECONDS)) - 1])
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """RetryAfter.retry_after is an int or a timedelta depending on PTB's settings (and warns either way)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wait = error.retry_after
+    return wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
 
 
 async def send_html(bot: Bot, chat_id: int, text: str, buttons: Sequence[Sequence[Button]] = (),
