@@ -28,7 +28,7 @@ OFFER_MIN_SIGNS = 2
 _QUESTION_MARK = re.compile(r"[?؟]\s*$")
 # Below the answer threshold by at most this much, an urgent topic still gets the urgent path: for
 # someone in danger a slightly uncertain urgent answer costs less than a menu.
-URGENT_SLACK = 8.0
+URGENT_SLACK = 4.0
 
 
 @dataclass

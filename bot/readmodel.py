@@ -66,8 +66,10 @@ def open_read_model(faq_dir: Path, data_dir: Path | None, contacts_override: Pat
             path.parent.mkdir(parents=True, exist_ok=True)
             _write_atomically(path, content, wanted)
             return sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
-        except OSError as error:
-            log.warning("cannot write %s (%s); compiling content in memory", path, error.strerror or error)
+        except (OSError, sqlite3.Error) as error:
+            # A full disk reaches us from SQLite as OperationalError, not OSError: serve from memory either way.
+            log.warning("cannot write %s (%s); compiling content in memory", path,
+                        getattr(error, "strerror", None) or error)
     db = sqlite_utils.Database(memory=True)
     _compile(db, content, wanted)
     return db
