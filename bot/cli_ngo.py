@@ -81,7 +81,7 @@ def stats(days: int, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--html", "--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write.")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3660), help="How many days back.")
 def report(out_path: Path, days: int) -> None:

@@ -114,7 +114,7 @@ def test_report_is_self_contained(populated):
 
 
 def test_report_in_headless_chromium_shows_the_figures_and_requests_nothing(populated, tmp_path):
-    result = CliRunner().invoke(main, ["report", "--out", str(tmp_path / "out" / "report.html")])
+    result = CliRunner().invoke(main, ["report", "--html", str(tmp_path / "out" / "report.html")])
     assert result.exit_code == 0, result.output
     report = tmp_path / "out" / "report.html"
     proxy = RecordingProxy()
