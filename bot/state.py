@@ -254,7 +254,7 @@ class State:
 
     @_guarded(default=0)
     def purge_expired(self, today: str | None = None) -> int:
-        """Delete queued questions and active-day pairs older than the retention period."""
+        """Delete queued questions, active-day pairs, finished deliveries and inactive users past retention."""
         now = datetime.fromisoformat(today).date() if today else datetime.now(UTC).date()
         cutoff = (now - timedelta(days=self.retention_days)).isoformat()
         with self.db.conn:
@@ -263,6 +263,12 @@ class State:
             # Finished deliveries link a hashed user to an alert; they are not needed once old.
             removed += self.db.execute(
                 "delete from deliveries where status != 'pending' and updated < ?", [cutoff]
+            ).rowcount
+            # Someone who stopped using the bot should not stay on record for ever: a user neither subscribed
+            # nor active within the retention period is forgotten (their next message starts afresh).
+            removed += self.db.execute(
+                "delete from users where subscribed = 0 and first_day < ? "
+                "and ref not in (select ref from active_days)", [cutoff]
             ).rowcount
         return removed
 

@@ -78,6 +78,19 @@ def test_retention_deletes_old_questions(state):
     assert [r["text"] for r in state.unanswered()] == ["new question"]
 
 
+def test_retention_forgets_users_inactive_for_the_whole_period_unless_subscribed(state):
+    gone, active, subscribed, new = (state.user_ref(RAW_ID + n) for n in range(4))
+    for ref in (gone, active, subscribed):
+        state.set_user(ref, lang="ar", source="poster")
+    state.subscribe(subscribed, chat_id=RAW_ID + 2, lang="ar")
+    state.db.execute("update users set first_day = '2000-01-01'")
+    state.record_question(active, "ar")  # active today
+    state.set_user(new, lang="en")  # first seen today, nothing asked yet
+    state.purge_expired()
+    assert state.get_user(gone) is None
+    assert all(state.get_user(ref) is not None for ref in (active, subscribed, new))
+
+
 def test_forget_leaves_nothing_about_the_user(state):
     ref = state.user_ref(RAW_ID)
     other = state.user_ref(RAW_ID + 1)
