@@ -12,6 +12,7 @@ from bot.markup import to_plain
 from bot.models import Button, Reply
 
 COMMANDS = ("/start", "/help", "/hotline", "/signs", "/language", "/privacy", "/check")
+QUIT = ("/quit", "/exit", "/q")
 
 
 def run_chat(engine: Engine, lines: Iterable[str], say: Callable[[str], None], lang: str = "en",
@@ -19,13 +20,16 @@ def run_chat(engine: Engine, lines: Iterable[str], say: Callable[[str], None], l
     """Answer each line of `lines` until end of input; `say` prints."""
     buttons: list[Button] = []
     show(engine.welcome_reply(lang), say, buttons)
-    say("(Type a question, paste an offer, a command " + " ".join(COMMANDS) + ", or a button number. Ctrl-D quits.)")
+    say("(Type a question, paste an offer, a command " + " ".join(COMMANDS)
+        + ", or a button number. /quit or Ctrl-D quits.)")
     checking = False  # after "check an offer" the next text is read as an offer, as in Telegram
     for raw in lines:
         text = raw.strip()
         if not text:
             continue
         name, _, rest = text.partition(" ")
+        if name.lower() in QUIT:
+            return
         if text.isdigit() and 1 <= int(text) <= len(buttons):
             button = buttons[int(text) - 1]
             checking = button.action == "check"
@@ -38,6 +42,10 @@ def run_chat(engine: Engine, lines: Iterable[str], say: Callable[[str], None], l
                 reply = Reply(engine.text("check_prompt", lang), lang, "info")
             else:
                 reply = command(engine, name, lang, retention_days)
+        elif name.startswith("/") and len(name) > 1 and name[1:].isascii() and name[1:].isalpha():
+            # A command the local chat does not have (/forget, /stats ...): say so, as the bot does,
+            # rather than reading it as a question.
+            reply = Reply(engine.text("unknown_command", lang), lang, "info")
         elif checking:
             checking = False
             reply = engine.check_reply(text, lang)

@@ -85,3 +85,15 @@ def test_without_a_token_the_main_command_is_the_local_chat(run):
 def test_local_chat_checks_the_text_after_the_check_button(run):
     result = run("chat", stdin="/check\nСВО контракт с Министерством обороны\n")
     assert "🔴" in result.output  # the high-risk line, in the language of the text (Russian)
+
+
+def test_local_chat_quits_on_quit_and_names_unknown_commands(run):
+    question = "is a scholarship in Moscow safe?\n"
+    quitting = run("chat", stdin="/forget\n/quit\n" + question)
+    going_on = run("chat", stdin="/forget\n" + question)
+    assert quitting.exit_code == 0
+    assert "I do not know this command" in quitting.output
+    answer = going_on.output.split("I do not know this command")[1]
+    assert "study" in answer.lower()  # without /quit the question is answered...
+    assert quitting.output.split("I do not know this command")[1] not in (answer, "")  # ...with /quit it is not
+    assert len(quitting.output) < len(going_on.output)
