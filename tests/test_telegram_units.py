@@ -1,25 +1,40 @@
 """Unit tests of the Telegram adapter's pure parts: callback codec, HTML splitting, flood control, retries,
-log redaction, language mapping, the command menu."""
+log redaction, error logging, language mapping, the command menu; and of the fake Bot API server the
+end-to-end tests rely on (that it refuses what Telegram refuses)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import re
+import urllib.error
+import urllib.request
+import warnings
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
-from fakebotapi import parse_telegram_html, utf16_len
+from fakebotapi import FakeBotAPI, parse_telegram_html, utf16_len
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.markup import escape
 from bot.telegram import callbacks, send
 from bot.telegram.admin import problems_text
 from bot.telegram.app import RedactingFormatter, command_menu, setup_logging
 from bot.telegram.flood import FloodControl, Verdict
-from bot.telegram.handlers import flag, inline_id, telegram_lang
+from bot.telegram.handlers import (
+    flag,
+    inline_id,
+    is_transient_fetch_error,
+    on_error,
+    telegram_lang,
+    transient_reason,
+)
 from bot.telegram.send import Blocked, split_html, with_retries
 
 # -- callback data -------------------------------------------------------------------------------------
@@ -168,6 +183,13 @@ def no_sleep(monkeypatch):
     return slept
 
 
+def retry_after(seconds: int) -> RetryAfter:
+    """A 429 as PTB raises it (its constructor warns about a deprecation that is PTB's own business)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return RetryAfter(dt.timedelta(seconds=seconds))
+
+
 def _flaky(*errors: Exception):
     calls = {"n": 0}
 
@@ -181,7 +203,7 @@ def _flaky(*errors: Exception):
 
 
 def test_429_waits_retry_after_then_succeeds(no_sleep):
-    call, calls = _flaky(RetryAfter(dt.timedelta(seconds=3)))
+    call, calls = _flaky(retry_after(3))
     assert asyncio.run(with_retries(call, "t")) == "ok"
     assert calls["n"] == 2 and no_sleep == [3.0]
 
@@ -269,3 +291,195 @@ def test_inline_ids_and_flags():
     long_id = inline_id("x" * 100)
     assert len(long_id.encode()) <= 64 and long_id != inline_id("x" * 101)
     assert flag("IQ") == "🇮🇶"
+
+
+# -- on_error: transient polling failures are one-line warnings; real errors stay errors ------------------------
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_x"
+
+
+def _on_error(update: object, error: BaseException, caplog) -> list[logging.LogRecord]:
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="bot.telegram.handlers"):
+        asyncio.run(on_error(update, SimpleNamespace(error=error)))
+    return [r for r in caplog.records if r.name == "bot.telegram.handlers"]
+
+
+def _raised(error: BaseException) -> BaseException:
+    """The error with a traceback, as PTB hands it over."""
+    try:
+        raise error
+    except BaseException as caught:  # any error: that is what is being tested
+        return caught
+
+
+@pytest.mark.parametrize("make", [
+    lambda: NetworkError("Bad Gateway"),
+    lambda: NetworkError("httpx.RemoteProtocolError: Server disconnected without sending a response."),
+    lambda: NetworkError(f"httpx.ConnectError: failed POST https://api.telegram.org/bot{TOKEN}/getUpdates"),
+    lambda: NetworkError(f"odd library message quoting {TOKEN}"),
+    TimedOut,
+    lambda: retry_after(5),
+], ids=["502", "dropped", "url-with-token", "bare-token", "timeout", "429"])
+def test_a_transient_getupdates_failure_is_one_warning_line(caplog, make):
+    error = make()
+    [record] = _on_error(None, _raised(error), caplog)
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is None and not record.exc_text  # no traceback
+    line = record.getMessage()
+    assert "\n" not in line and type(error).__name__ in line
+    assert TOKEN not in line and TOKEN.split(":", 1)[1] not in line
+
+
+@pytest.mark.parametrize("error", [ValueError("user wrote: my passport number is X123"),
+                                   BadRequest("Bad Request: chat not found"), Conflict("Conflict: terminated")],
+                         ids=["bug", "bad-request", "conflict"])
+def test_real_errors_stay_errors_without_their_message(caplog, error):
+    update = SimpleNamespace(update_id=1)  # an error while handling an update
+    for where in (update, None):
+        if where is None and isinstance(error, ValueError):
+            continue
+        [record] = _on_error(where, _raised(error), caplog)
+        assert record.levelno == logging.ERROR
+        assert type(error).__name__ in record.getMessage()
+        assert "X123" not in record.getMessage()  # the message could quote what a person wrote
+
+
+def test_a_network_error_inside_a_handler_is_an_error():
+    """Attached to an update, even a NetworkError means a person got no answer: not 'transient'."""
+    assert is_transient_fetch_error(None, NetworkError("Bad Gateway"))
+    assert not is_transient_fetch_error(SimpleNamespace(update_id=1), NetworkError("Bad Gateway"))
+    assert not is_transient_fetch_error(None, BadRequest("Bad Request: x"))
+
+
+def test_transient_reasons_are_short_and_single_line():
+    reason = transient_reason(NetworkError("line one\nline two " + "x" * 500))
+    assert "\n" not in reason and len(reason) <= 120
+    assert transient_reason(retry_after(7)) == "retry after 7s"
+
+
+# -- the fake Bot API server refuses what Telegram refuses ---------------------------------------------------
+# The end-to-end tests are only as strict as this server: if it accepted what Telegram refuses, a bot that
+# sends a 5000-character message or broken HTML would pass them. These calls go over HTTP on 127.0.0.1.
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI() as api:
+        yield api
+
+
+def call(api: FakeBotAPI, method: str, token: str | None = None, **params: Any) -> tuple[int, dict]:
+    body = json.dumps(params).encode("utf-8")
+    request = urllib.request.Request(f"{api.base_url}/bot{token or api.token}/{method}", data=body,
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_fake_server_text_limit_is_4096_utf16_units_after_parsing(server):
+    assert call(server, "sendMessage", chat_id=1, text="x" * 4096)[0] == 200
+    status, answer = call(server, "sendMessage", chat_id=1, text="x" * 4097)
+    assert (status, answer["description"]) == (400, "Bad Request: message is too long")
+    assert call(server, "sendMessage", chat_id=1, text="😀" * 2048)[0] == 200  # 2 units each
+    assert call(server, "sendMessage", chat_id=1, text="😀" * 2049)[0] == 400
+    # Telegram counts the text after parsing: markup does not count, entities count as one character
+    assert call(server, "sendMessage", chat_id=1, text="<b>" + "x" * 4096 + "</b>", parse_mode="HTML")[0] == 200
+    assert call(server, "sendMessage", chat_id=1, text="&amp;" * 4097, parse_mode="HTML")[0] == 400
+    assert call(server, "sendMessage", chat_id=1, text=" \n ")[0] == 400  # empty
+
+
+@pytest.mark.parametrize("text", ["<b>x", "x</b>", "<b>x</i>", "a & b", "a < b", "<script>x</script>", "<br/>",
+                                  "&nbsp;", "<a>x</a>", "<span>x</span>", "<!-- c -->x"])
+def test_fake_server_refuses_html_telegram_cannot_parse(server, text):
+    status, answer = call(server, "sendMessage", chat_id=1, text=text, parse_mode="HTML")
+    assert status == 400 and "can't parse entities" in answer["description"].lower()
+    assert call(server, "sendMessage", chat_id=1, text=text)[0] == 200  # fine as plain text
+
+
+def test_fake_server_accepts_the_html_telegram_accepts(server):
+    text = ('<b>b</b> <i>i</i> <u>u</u> <s>s</s> <code>c</code> <pre>p</pre> <a href="https://t.me/x?a=1&amp;b=2">a'
+            '</a> <span class="tg-spoiler">s</span> <blockquote>q</blockquote> &lt;&gt;&amp;&quot; &#128512;')
+    assert call(server, "sendMessage", chat_id=1, text=text, parse_mode="HTML")[0] == 200
+
+
+def test_fake_server_callback_data_is_at_most_64_bytes(server):
+    def keyboard(data: str) -> dict:
+        return {"inline_keyboard": [[{"text": "ok", "callback_data": data}]]}
+
+    assert call(server, "sendMessage", chat_id=1, text="x", reply_markup=keyboard("d" * 64))[0] == 200
+    status, answer = call(server, "sendMessage", chat_id=1, text="x", reply_markup=keyboard("d" * 65))
+    assert (status, answer["description"]) == (400, "Bad Request: BUTTON_DATA_INVALID")
+    assert call(server, "sendMessage", chat_id=1, text="x", reply_markup=keyboard("é" * 33))[0] == 400  # 66 bytes
+    assert call(server, "sendMessage", chat_id=1, text="x", reply_markup=keyboard(""))[0] == 400
+
+
+def _inline_query_id(api: FakeBotAPI) -> str:
+    """An inline query as the bot receives it, fetched with getUpdates like a bot would."""
+    update_id = api.add_inline_query("visa")
+    status, answer = call(api, "getUpdates", offset=update_id, timeout=0)
+    assert status == 200
+    return next(u["inline_query"]["id"] for u in answer["result"] if u["update_id"] == update_id)
+
+
+def _article(n: int) -> dict:
+    return {"type": "article", "id": f"r{n}", "title": "t",
+            "input_message_content": {"message_text": "<b>card</b>", "parse_mode": "HTML"}}
+
+
+def test_fake_server_takes_at_most_50_inline_results(server):
+    assert call(server, "answerInlineQuery", inline_query_id=_inline_query_id(server),
+                results=[_article(n) for n in range(50)])[0] == 200
+    status, answer = call(server, "answerInlineQuery", inline_query_id=_inline_query_id(server),
+                          results=[_article(n) for n in range(51)])
+    assert (status, answer["description"]) == (400, "Bad Request: RESULTS_TOO_MUCH")
+    broken = {**_article(1), "input_message_content": {"message_text": "<b>card", "parse_mode": "HTML"}}
+    assert call(server, "answerInlineQuery", inline_query_id=_inline_query_id(server), results=[broken])[0] == 400
+    assert call(server, "answerInlineQuery", inline_query_id="forged", results=[])[0] == 400
+
+
+def test_fake_server_answers_403_for_a_blocked_chat_and_401_for_a_wrong_token(server):
+    server.blocked.add(66)
+    try:
+        status, answer = call(server, "sendMessage", chat_id=66, text="x")
+        assert (status, answer["description"]) == (403, "Forbidden: bot was blocked by the user")
+    finally:
+        server.blocked.discard(66)
+    assert call(server, "getMe", token="1:wrong")[0] == 401
+
+
+def test_fake_server_keeps_a_command_menu_per_language(server):
+    menu = [{"command": "help", "description": "Help"}]
+    assert call(server, "setMyCommands", commands=menu, language_code="ar")[0] == 200
+    assert call(server, "getMyCommands", language_code="ar")[1]["result"] == menu
+    assert call(server, "getMyCommands", language_code="fr")[1]["result"] == []
+    # Telegram takes two-letter codes only: Sorani ("ckb") cannot have a menu of its own
+    assert call(server, "setMyCommands", commands=menu, language_code="ckb")[0] == 400
+    assert call(server, "setMyCommands", commands=[{"command": "Bad-Name", "description": "x"}])[0] == 400
+
+
+# -- configuration from the environment ------------------------------------------------------------------------
+
+def test_configuration_from_the_environment(monkeypatch, tmp_path):
+    from bot.config import TELEGRAM_DEFAULT_BASE_URL, Config
+
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "SCAMBOT_ADMINS", "SCAMBOT_DATA_DIR",
+                 "SCAMBOT_WEBHOOK_SECRET", "SCAMBOT_RETENTION_DAYS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    default = Config.from_env()
+    assert default.token is None and default.webhook_secret is None and default.admins == frozenset()
+    assert default.api_base_url == TELEGRAM_DEFAULT_BASE_URL == "https://api.telegram.org"
+    assert default.data_dir == tmp_path / "xdg" / "scambot"  # a sensible default when unset
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/")
+    monkeypatch.setenv("SCAMBOT_ADMINS", " 42, 7;x, ,-100123 ")
+    monkeypatch.setenv("SCAMBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SCAMBOT_WEBHOOK_SECRET", "s3cret")
+    config = Config.from_env()
+    assert config.token == TOKEN and config.webhook_secret == "s3cret"
+    assert config.api_base_url == "http://127.0.0.1:8081"  # the bot calls {root}/bot{token}/{method}
+    assert config.admins == frozenset({42, 7, -100123})
+    assert config.data_dir == tmp_path / "data"

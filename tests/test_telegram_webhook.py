@@ -30,6 +30,8 @@ def post(url: str, update: dict, secret: str | None) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+    except (urllib.error.URLError, ConnectionError):
+        return -1  # not listening (yet)
 
 
 def message_update(update_id: int, text: str, user_id: int) -> dict:
@@ -50,12 +52,21 @@ def test_webhook_refuses_requests_without_the_secret(fake, tmp_path):
         wait_started(bot, lambda: fake.webhook.get("url") == url and "started" in bot.log())
         assert fake.webhook["secret_token"] == SECRET
         engine = Engine.load(Config(data_dir=tmp_path / "engine"))
+        # Listening (and refusing) before anything is asserted: on a loaded machine the HTTP server may
+        # come up a moment after the webhook is registered.
+        assert fake.wait_until(lambda: post(url, {}, None) == 403, 30)
         assert post(url, message_update(1, "/help", 4001), None) == 403
         assert post(url, message_update(2, "/help", 4002), "wrong-secret") == 403
         assert post(url, message_update(3, "/help", 4003), SECRET) == 200
         assert fake.wait_until(lambda: bool(fake.sent(4003)))
         assert fake.sent(4003)[0]["text"] == engine.text("help", "en")
         assert fake.sent(4001) == [] and fake.sent(4002) == []
+        # The secret must match exactly, in the header: another case, or the secret in the URL, is refused
+        # (the 403 is answered before the update is queued, so nothing can be sent later).
+        assert post(url, message_update(4, "/signs", 4004), SECRET.upper()) == 403
+        assert post(f"{url}?secret_token={SECRET}", message_update(5, "/help", 4005), None) == 403
+        assert fake.sent(4004) == [] and fake.sent(4005) == []
+        assert bot.alive()
         assert fake.token not in bot.log()
     finally:
         stop_bot(bot)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 import traceback
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import ContextTypes
 
 from bot.config import Config
@@ -35,7 +37,7 @@ from bot.models import LANGUAGES, Button, Reply
 from bot.state import State
 from bot.telegram import callbacks
 from bot.telegram.flood import FloodControl, Verdict
-from bot.telegram.send import Blocked, send_html, split_html, with_retries
+from bot.telegram.send import Blocked, retry_seconds, send_html, split_html, with_retries
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +290,9 @@ async def cmd_start(update: Update, context: Context) -> None:
     # The whole argument, not context.args[0]: "src-a b" is malformed, not the source "src-a".
     payload = command_argument(update.effective_message) or None
     source, link_lang = parse_start_payload(payload)  # malformed: (None, None); never echoed
-    lang = link_lang or prof["lang"] or telegram_lang(user.language_code) or "en"
+    # The link's language, else the language of what they last wrote, else the one they chose, else
+    # their app's: the same order as every other command (ui_lang), so /start never switches language.
+    lang = link_lang or ui_lang(context, user)
     svc.state.set_user(prof["ref"], lang=link_lang, source=source)
     if link_lang:
         prof["lang"] = link_lang
@@ -512,11 +516,49 @@ def inline_id(card_id: str) -> str:
     return hashlib.sha256(card_id.encode("utf-8")).hexdigest()[:64]
 
 
+# A Bot API call failing this way says nothing about our code: the server or the network hiccuped, or
+# Telegram asked us to slow down. Without an update attached, it was the update fetch (getUpdates), which
+# is simply repeated, so nothing is lost.
+TRANSIENT_ERRORS = (NetworkError, RetryAfter)  # TimedOut is a NetworkError...
+NOT_TRANSIENT = (BadRequest,)  # ...and so, in PTB, is BadRequest, which retrying never cures
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+_TOKEN_SHAPED = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+MAX_REASON_CHARS = 120
+
+
+def is_transient_fetch_error(update: object, error: BaseException | None) -> bool:
+    """True for a 5xx, dropped connection, timeout or 429 while fetching updates (no update attached)."""
+    return update is None and isinstance(error, TRANSIENT_ERRORS) and not isinstance(error, NOT_TRANSIENT)
+
+
+def transient_reason(error: BaseException) -> str:
+    """A short, single-line reason for a transient error: Telegram's or httpx's words, never a token.
+
+    These errors come from getUpdates, whose answer holds no user text; their message is PTB's or the
+    HTTP library's description ("Bad Gateway", "httpx.RemoteProtocolError: Server disconnected ..."). URLs
+    and token-shaped strings are cut anyway, should some version of a library quote the request URL.
+    """
+    if isinstance(error, RetryAfter):
+        return f"retry after {retry_seconds(error):.0f}s"
+    text = getattr(error, "message", "") or str(error)
+    text = _TOKEN_SHAPED.sub("<token>", _URL.sub("<url>", " ".join(str(text).split())))
+    return text[:MAX_REASON_CHARS]
+
+
 async def on_error(update: object, context: Context) -> None:
-    """Errors PTB caught outside our guard (e.g. in polling): type and place only."""
+    """Errors PTB caught outside our guard: the polling loop's, and whatever escaped a handler.
+
+    A transient failure to fetch updates is one WARNING line (PTB retries; nothing is lost); anything
+    else is an ERROR with its type and place (log_exception), never its message.
+    """
     error = context.error
-    if error is not None:
-        log_exception("error while handling an update", error)
+    if error is None:
+        return
+    if is_transient_fetch_error(update, error):
+        log.warning("fetching updates failed (%s: %s); retrying, nothing lost", type(error).__name__,
+                    transient_reason(error))
+        return
+    log_exception("error while handling an update", error)
 
 
 __all__ = ["Services", "escape", "telegram_lang"]
