@@ -18,6 +18,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from bot.normalize import fold
 
@@ -75,8 +76,12 @@ _MULTIPLIERS: tuple[tuple[str, float], ...] = (
     (r"(?:crores?|кроре)", 10_000_000.0),
     (r"(?:million|millions|mln|млн|миллион\w*|مليون|ملايين|مليۆن|malyoon|milyon|malyon)\.?", 1_000_000.0),
     (r"(?:lakhs?|lacs?)", 100_000.0),
-    (r"(?:thousand|mille|тыс(?:яч\w*|\.)?|т\.?р\.?(?=\s|$)|الف|الاف|الفين|هەزار|هزار|alf|alaf|aalaf)", 1_000.0),
+    (r"(?:thousand|mille|тыс(?:яч\w*|\.)?|тыщ\w*|косар\w*|т\.?р\.?(?=\s|$)|الف|الاف|هەزار|هزار|alf|alaf|aalaf)"
+     r"(?!ين|ain|ayn|een|en\b)", 1_000.0),  # not the dual "الفين" (below)
     (r"(?:k|к)(?![a-zа-я])", 1_000.0),
+    # Arabic duals: "مليونين دينار" is two million dinars, "الفين دولار" two thousand dollars.
+    (r"(?:مليونين|ملونين|malyoonen|malyonen|milyonen|malyoonain)", 2_000_000.0),
+    (r"(?:الفين|alfain|alfayn|alfeen|alfen)", 2_000.0),
 )
 _MULT_RE = "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(_MULTIPLIERS))
 # "مليون ونص", "a million and a half", "ملیۆن و نیو", "миллиона с половиной": one and a half times.
@@ -126,7 +131,7 @@ _MARKERS: dict[str, str] = {
         r"sign(?:ing|ed)?[\s-]*(?:on[\s-]*)?bonus|(?:on|upon|at|when|after|for)\s+(?:you\s+)?sign\w*|one[\s-]?(?:time|off)"
         r"|lump[\s-]?sum|(?:joining|enlistment|welcome)\s+bonus|\bbonus|a\s+la\s+signature|(?:lors|au\s+moment)\s+de\s+(?:la\s+)?signature|\bprime\b"
         r"|при\s+(?:подписан|заключен)\w*|единовременн\w*|единоразов\w*|\bразов\w+|подъемн\w*|бонус\w*"
-        r"|مكافا\w*|(?:ال)?توقيع|توقع\b|(?:دفعه|مبلغ)\s+(?:واحده|مقطوع)|مره\s+(?:وحده|واحده)"
+        r"|مكافا\w*|(?:ال)?توقيع|توقع\b|(?:ال)?امضا\b|(?:ت|ي)مضي\b|(?:t|y|n)?a?wa?(?:8|q|g|2)i3\w*|taw(?:q|8|g)ee?3|(?:دفعه|مبلغ)\s+(?:واحده|مقطوع)|مره\s+(?:وحده|واحده)"
         r"|پاداشت\w*|واژۆ\w*|ييمزا\w*|يەك\s+جار"
     ),
     "tuition": (
@@ -135,16 +140,16 @@ _MARKERS: dict[str, str] = {
     ),
     "fee": (
         r"\bfees?\b|commission|deposit|processing|\bfrais\b|комисси\w*|предоплат\w*|\bсбора?\b"
-        r"|(?:paid|pay)\s+to\s+(?:our|the|an?)\s+(?:office|agent|agency|consultant)|invitation\s+(?:letter\s+)?(?:fee|cost|price)"
+        r"|(?:paid|pay)\s+(?:to\s+)?(?:our|the|an?)\s+(?:office|agent|agency|consultant|broker)|invitation\s+(?:letter\s+)?(?:fee|cost|price)"
         r"|\bcharges?\b|(?:to|for)\s+(?:the\s+|an?\s+|our\s+)?(?:agent|agency|broker|consultant)\b"
-        r"|агент(?:у|ству)|посреднику|(?:стоимость|оплата)\s+приглашени\w*|a\s+l'agen(?:ce|t)"
+        r"|агент(?:у|ству)|посреднику|(?:стоимость|оплата)\s+приглашени\w*|a\s+(?:l'|l\s)?agen(?:ce|t)|за\s+(?:оформлени|услуг|трудоустройств)\w*|вперед\b"
         r"|رسوم|عموله|اجور|كلفه|تكاليف|عربون|مقدما|(?:لل|ال)(?:مكتب|وكيل|وكاله)|علي\s+(?:ال)?ملف|سعر\s+(?:ال)?دعوه"
         r"|تێچوو|نووسينگە\w*|نرخي\s+بانگهێشت\w*|پێشەكي"
     ),
     "month": (
         r"\b(?:a|per|each|every)\s+month\b|/?(?<=/)\s*(?:month|mo|mois|мес(?:яц)?)\b|monthly|par\s+mois|mensuel\w*"
         r"|chaque\s+mois|\bв\s+мес(?:яц)?(?![а-я])|ежемесячн\w*|\bза\s+месяц|\bмесячн\w*"
-        r"|شهري(?:ا|ه)?\b|(?:بال|في\s+ال|كل\s+|لل)شهر|مانگان[ەه]|(?:لە|بۆ|هەر)\s+مانگ\w*"
+        r"|(?:ال)?شهري(?:ا|ه)?\b|(?:بال|في\s+ال|كل\s+|لل)شهر|مانگان[ەه]|(?:لە|بۆ|هەر)\s+مانگ\w*"
         r"|\b(?:b|bil|bel|bl|fi|kul)\s?(?:el\s?|al\s?|l\s?)?shah?a?r\b|shahri\w*"
     ),
     "year": (
@@ -155,15 +160,40 @@ _MARKERS: dict[str, str] = {
     "day": r"\b(?:a|per)\s+day\b|daily|/?(?<=/)\s*day\b|par\s+jour|\bв\s+(?:день|сутки)|يومي\w*|باليوم|ڕۆژان[ەه]",
     # A salary with no period written is a monthly salary.
     "pay": (
-        r"\b(?:salary|salaries|wages?|earn\w*|income|salaire\w*|gagne\w*|remuneration|зарплат\w*|заработ\w*"
-        r"|оклад\w*|доход\w*|довольстви\w*|з/п|зп|(?:ال)?راتب\w*|(?:ال)?معاش\w*|(?:ال)?رواتب|مو?وچ[ەه]\w*|داهات"
+        r"(?:salary|salaries|wages?|earn\w*|income|salaire\w*|gagne\w*|remuneration|paie|solde|зарплат\w*|заработ\w*"
+        r"|оклад\w*|доход\w*|довольстви\w*|з/п|зп|(?:ال)?راتب\w*|(?:ال)?معاش\w*|(?:ال)?رواتب|(?:ال)?اجر\b|(?:ال)?اجره\b|مو?وچ[ەه]\w*|داهات"
         r"|ratib|raatib|rateb|ra5is|ra6ib|ra6eb|raatb|m3ash|ma3ash|m3aash|mshahara|mishahara|mushahara)"
     ),
 }
-# One regex for all markers, one named group per kind: each window is read once. Markers start a word (or
-# follow a "/"), so the regex first consumes the non-word character before it: at the letters inside words
-# it then fails at once, which keeps the ~200 amounts of a long contract fast.
-_MARKER_RE = re.compile(r"(?:\W|^)(?:" + "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _MARKERS.items()) + ")")
+_MARKER_BODY = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _MARKERS.items())
+
+
+def _marker_starts() -> str:
+    """A character class of every character a marker can start with (after an Arabic proclitic or not): a
+    lookahead on it lets the regex leave the ~5,000 word starts of a long text at once, in C."""
+    from bot.checker import first_chars  # the checker's reading of a pattern's first characters
+
+    chars: set[str] = set("\u0648\u0641\u0628")  # و ف ب joined in front of an Arabic marker
+    for pattern in _MARKERS.values():
+        # "/mo", "/ day": after a slash the marker may start with the slash, a space or the word itself.
+        found = first_chars(pattern.replace("/?(?<=/)\\s*", ""))
+        if found is None:
+            return ""
+        chars |= found
+    chars |= set("/ \t\n\r\u00a0\u2009\u202f")
+    return "(?=[" + "".join(re.escape(ch) for ch in sorted(chars)) + "])"
+
+
+@cache
+def _marker_re() -> re.Pattern[str]:
+    """One regex for all markers, one named group per kind: each window is read once. Markers start a word (or
+    follow a "/"), so the regex first consumes the non-word character before it, then looks at the first
+    character: at other characters it fails at once, which keeps the ~200 amounts of a long contract fast.
+    Compiled on first use: the checker, which reads the first characters, imports this module."""
+    return re.compile(r"(?:\W|^)" + _marker_starts() + r"(?:[\u0648\u0641\u0628](?=[\u0621-\u064a]))?(?:"
+                      + _MARKER_BODY + ")")
+
+
 # A bare number is money only with a pay period right after it ("3000 a month"): a narrower, cheaper look.
 _BARE_PERIOD = re.compile(r"\s{0,3}(?:" + "|".join(f"(?P<{k}>{_MARKERS[k]})" for k in ("month", "year", "week", "day"))
                           + ")")
@@ -224,8 +254,8 @@ def parse_number(raw: str) -> float | None:
 # by looking back from the digits.
 _DIGITS = re.compile(r"\d+")
 _ALONE_WORDS = re.compile(
-    "полтор|crore|million|mln|млн|миллион|مليون|ملايين|مليۆن|malyoon|milyon|malyon|lakh|lac|thousand|mille|тыс"
-    "|الف|الاف|هەزار|هزار|alf|alaf"
+    "полтор|crore|million|mln|млн|миллион|مليون|ملايين|مليۆن|ملونين|malyoon|milyon|malyon|lakh|lac|thousand|mille|тыс"
+    "|الف|الاف|هەزار|هزار|alf|alaf|тыщ|косар"
 )
 _PRE_BEFORE = re.compile(rf"(?<!\w)(?:{_CUR_RE.format(side='b')})\s?\Z")
 _PRE_REACH = 8
@@ -271,7 +301,7 @@ Markers = tuple[list[int], list[tuple[int, int, str, int, int]]]
 def _all_markers(text: str) -> Markers:
     """Every marker of the text: (match start, match end, kind, kind start, kind end), and their starts."""
     found = [(m.start(), m.end(), m.lastgroup or "pay", *m.span(m.lastgroup or "pay"))
-             for m in _MARKER_RE.finditer(text)]
+             for m in _marker_re().finditer(text)]
     return [f[0] for f in found], found
 
 
@@ -381,7 +411,7 @@ def _with_period(text: str, amount: Amount, before: Amount | None, after: Amount
 def _markers_in(text: str, left: int, right: int, markers: Markers | None) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) of the markers read between `left` and `right`."""
     if markers is None:
-        for m in _MARKER_RE.finditer(text, left, right):
+        for m in _marker_re().finditer(text, left, right):
             kind = m.lastgroup or "pay"
             yield (kind, *m.span(kind))
         return

@@ -9,9 +9,15 @@ Risk: `high` when a sign marked `always_high` is found (the offer names the army
 a threat), or when the found signs together weigh at least `high_weight`; `medium` for any other sign;
 `low` when none is found, which never means "safe".
 
+Negation ("no agency fees", "без комиссии", "بدون رسوم") cancels a match of a `negatable` sign; for the army's
+own words a negation right before (`negation_reach` words: "no combat", "pas de combat") cancels only that word,
+which the helper-job sign reads instead. A condition is no negation: "if you don't sign", "اذا ما توقع"; nor is
+the Iraqi "اول ما" ("as soon as").
+
 Two kinds of context change that, both listed in signs.yaml:
 - `russia_only` signs (pay far above normal, a detour via Dubai) are dropped when the text names another
-  destination (a nurse's job in Germany pays that much) and nothing that places it in Russia;
+  destination (a nurse's job in Germany pays that much) and nothing that places it in Russia; a place named
+  only as a stop on the way ("via Dubai", a match of the indirect-route sign) is no destination;
 - a news report or an official warning (at least `news_min` distinct `news` words: "arrested", "victims",
   "warns citizens") quotes the very promises it warns about; its risk is at most medium, unless a sign
   marked `under_pressure` (a threat, a passport taken) shows a person who may need help now.
@@ -43,6 +49,10 @@ DEFAULT_HIGH_WEIGHT = 6
 DEFAULT_NEWS_MIN = 2
 CONTEXTS = ("russia", "elsewhere", "news")
 MAX_EVIDENCE = 3  # quotes per sign
+# Spans kept per sign or context: a long contract repeats the same words hundreds of times, and the evidence
+# needs three; the rest leave room for matches dropped later (negated, no amount near, a detour).
+MAX_SPANS = 24
+DETOUR_SIGN = "indirect-route"  # its matches name a place passed through, not a destination
 LANGID_CHARS = 1500
 MAX_QUOTE_CHARS = 80
 AMOUNT_REACH = 60  # folded characters between a "signing bonus" phrase and the amount it announces
@@ -83,7 +93,7 @@ _NEGATION_AFTER = re.compile(
     r"|(?:غير|مو|مش|ليس|ليست)\s+(?:مطلوب|ضروري|لازم)|(?:لا|ما)\s+(?:يوجد|توجد|نطلب|ناخذ)|ماكو"
     r"|پێويست\s+نييە|نييە)"
 )
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
+_APOSTROPHE_CHARS = ("\u2019", "\u02bc", "\u2018")
 _WORD_CHARS_EXTRA = {"\u200c", "\u200d", "\u0640", "'", "’"}  # joiners, tatweel, apostrophes inside words
 
 
@@ -101,6 +111,9 @@ class Sign:
     russia_only: bool = False
     under_pressure: bool = False
     valid_patterns: tuple[str, ...] = ()
+    # For a sign that is not negatable: a negation this many words before a match still cancels it ("no combat",
+    # "pas de combat", "مو قتال" are the helper-job sign's words, not the army's). 0: never.
+    negation_reach: int = 0
 
 
 @dataclass
@@ -214,7 +227,17 @@ def _sign_from(entry: Any, index: int, found: list[tuple[str, str]]) -> Sign | N
         valid_patterns=valid,
         russia_only=entry.get("russia_only") is True,
         under_pressure=entry.get("under_pressure") is True,
+        negation_reach=_reach(sign_id, entry.get("negation_reach"), found),
     )
+
+
+def _reach(sign_id: str, value: Any, found: list[tuple[str, str]]) -> int:
+    if value is None:
+        return 0
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _NEGATION_WORDS_BACK:
+        found.append((sign_id, f"bad negation_reach {value!r}: a whole number from 0 to {_NEGATION_WORDS_BACK}"))
+        return 0
+    return value
 
 
 def _texts_from(sign_id: str, raw: Any, found: list[tuple[str, str]]) -> dict[str, dict[str, str]]:
@@ -310,6 +333,7 @@ class Scanner:
         if self.regex is None:
             return self._slow_spans(padded)
         cached = self._compiled
+        full: set[str] = set()  # keys with MAX_SPANS spans: enough for any use, not tried again
         for match in self.regex.finditer(padded):
             at = match.start() + 1
             # Most words start with no Arabic proclitic or article: then the word itself is the only start.
@@ -318,9 +342,14 @@ class Scanner:
                 for prefix in ((first, padded[begin + 1:begin + 2]), (first, "")):
                     compiled = cached.get(prefix)
                     for key, regex in self._starting(prefix) if compiled is None else compiled:
+                        if key in full:
+                            continue
                         hit = regex.match(padded, begin)
                         if hit is not None and hit.end() > begin:
-                            found.setdefault(key, []).append((begin - 1, hit.end() - 1))
+                            spans = found.setdefault(key, [])
+                            spans.append((begin - 1, hit.end() - 1))
+                            if len(spans) >= MAX_SPANS:
+                                full.add(key)
         return found
 
     def _starting(self, prefix: tuple[str, str]) -> list[tuple[str, re.Pattern[str]]]:
@@ -601,12 +630,14 @@ def check_offer(text: str, catalogue: SignCatalogue, lang: str | None = None) ->
     result_lang = detect_language(text[:LANGID_CHARS]) or lang or "en"
     folded, offsets = fold_offsets(text)
     # Typographic apostrophes are one character for one, so the offsets stay right: "don’t" reads as "don't".
-    folded = folded.translate(_APOSTROPHES)
+    for apostrophe in _APOSTROPHE_CHARS:  # str.replace: far faster than translate on a long text
+        if apostrophe in folded:
+            folded = folded.replace(apostrophe, "'")
     found_amounts = money.find_amounts(folded, result_lang, folded=True)
     padded = " " + folded  # so that a word at the very start has a non-word character before it too
     scanner = catalogue.scanner or Scanner.build({})
     matched = scanner.spans(padded)
-    elsewhere = bool(matched.get("@elsewhere")) and not matched.get("@russia")
+    elsewhere = _elsewhere(matched) and not matched.get("@russia")
     hits: list[SignHit] = []
     for sign in catalogue.signs.values():
         if elsewhere and sign.russia_only:
@@ -617,6 +648,12 @@ def check_offer(text: str, catalogue: SignCatalogue, lang: str | None = None) ->
             hits.append(SignHit(sign.id, sign.weight, evidence))
     news = len({folded[a:b] for a, b in matched.get("@news", [])}) >= catalogue.news_min
     return CheckResult(result_lang, _risk(hits, catalogue, news), tuple(hits))
+
+
+def _elsewhere(matched: dict[str, list[tuple[int, int]]]) -> bool:
+    """Another destination is named, and not only as a stop on the way ("via Dubai", "через Стамбул")."""
+    detours = matched.get(DETOUR_SIGN, [])
+    return any(not any(a <= start and end <= b for a, b in detours) for start, end in matched.get("@elsewhere", []))
 
 
 def _risk(hits: list[SignHit], catalogue: SignCatalogue, news: bool) -> str:
@@ -647,6 +684,8 @@ def _sign_spans(sign: Sign, folded: str, candidates: list[tuple[int, int]],
             continue
         if sign.negatable and _negated(folded, start, end):
             continue
+        if not sign.negatable and sign.negation_reach and _negated_near(folded, start, sign.negation_reach):
+            continue
         if sign.needs_amount:
             near = _amount_near(found, start, end)
             if near is None:
@@ -675,11 +714,44 @@ def _negated(folded: str, start: int, end: int) -> bool:
     if breaks:
         before = before[breaks[-1].end():]
     words = _WORD.findall(before)
-    if any(w in NEGATION_WORDS for w in words[-_NEGATION_WORDS_BACK:]):
+    if _has_negation(words[-_NEGATION_WORDS_BACK - 3:], _NEGATION_WORDS_BACK):
         return True
     if any(w in STRONG_NEGATION_WORDS for w in words[-_STRONG_NEGATION_WORDS_BACK:]):
         return True
     return _NEGATION_AFTER.match(folded, end) is not None
+
+
+def _negated_near(folded: str, start: int, reach: int) -> bool:
+    """A negation word among the `reach` words right before `start`, in the same clause."""
+    before = folded[max(0, start - _NEGATION_LOOKBACK):start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end():]
+    return _has_negation(_WORD.findall(before)[-reach - 3:], reach)
+
+
+# Arabic ما and Arabizi "ma" also join clauses: "اول ما توصل" (as soon as you arrive), "بعد ما", "كل ما", "مثل ما".
+# After these words ما is no negation.
+_MA = frozenset({"ما", "ma"})
+_MA_CONJUNCTIONS = _word_set("اول بعد قبل كل مثل حسب زي شلون شكد لحد الي علي awal awwal ba3d kul mithl 7asab zay")
+
+
+# "If you don't sign ...", "اذا ما توقع", "если не подпишешь": a condition does not deny what follows; it names it.
+_CONDITIONALS = _word_set("if unless si если ежели اذا لو ان ئەگەر يەگەر ida iza itha idha eza law lo")
+
+
+def _has_negation(words: list[str], reach: int) -> bool:
+    """A negation word among the last `reach` of `words` (three more words are given, to read it in context)."""
+    for index in range(max(0, len(words) - reach), len(words)):
+        word = words[index]
+        if word not in NEGATION_WORDS:
+            continue
+        if word in _MA and index > 0 and words[index - 1] in _MA_CONJUNCTIONS:
+            continue
+        if any(w in _CONDITIONALS for w in words[max(0, index - 3):index]):
+            continue
+        return True
+    return False
 
 
 # -- folding, fast -----------------------------------------------------------------------------------------

@@ -3,6 +3,11 @@
 Rows: {"text", "lang", "risk": "high|medium|low", "signs": [ids], "legit": bool}. What matters most, in
 order: an offer labelled high is rated high (someone's life may depend on it); a legitimate text is never
 rated high and rarely medium (a checker that cries wolf is ignored); then the signs themselves.
+
+The sets: offers.jsonl and offers_dev.jsonl were used to write the catalogue; offers_fresh.jsonl was written
+afterwards in new words (synonyms, dialect, slang, inflection, other amounts) to measure how the catalogue
+generalises, and offers_holdout.jsonl is kept unseen. News reports are labelled low there; the checker rates
+them at most medium by design (the signs they quote are listed), which counts against "legit medium".
 """
 
 from __future__ import annotations

@@ -177,3 +177,41 @@ def test_dense_texts_read_markers_once_with_the_same_result():
         before, after = (dense[i - 1] if i else None), (dense[i + 1] if i + 1 < len(dense) else None)
         assert amounts._with_period(folded, bare, before, after, None) == a
     assert {a.period for a in dense} == {"month", "once", "fee"}
+
+
+# -- forms added when the checker was measured on texts nobody had tuned it on (tests/data/offers_fresh.jsonl) --
+@pytest.mark.parametrize(
+    ("text", "lang", "value", "currency"),
+    [
+        ("مليونين دينار", "ar", 2_000_000, "IQD"),  # the Arabic dual: two million
+        ("الفين دولار", "ar", 2000, "USD"),  # two thousand, not one
+        ("3 آلاف دولار", "ar", 3000, "USD"),
+        ("٣ ملايين دينار", "ar", 3_000_000, "IQD"),
+        ("300 тыщ", "ru", 300_000, "RUB"),  # slang for тысяч
+        ("150.000 руб.", "ru", 150_000, "RUB"),
+        ("١٥٠٠$", "ar", 1500, "USD"),
+        ("1,2 млн руб.", "ru", 1_200_000, "RUB"),
+    ],
+)
+def test_duals_slang_and_digits(text, lang, value, currency):
+    amount = one(text, lang)
+    assert (amount.value, amount.currency) == (pytest.approx(value), currency)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "period"),
+    [
+        ("والراتب ٢٥٠٠ دولار", "ar", "month"),  # و joined to the salary word
+        ("الأجر الشهري 2800 دولار", "ar", "month"),  # الشهري with the article, الأجر for pay
+        ("20 ألف دولار عند الإمضاء", "ar", "once"),  # إمضاء, another word for signing
+        ("bas twa8i3 tistilim 15 alf dolar", "ar", "once"),  # Arabizi "as soon as you sign"
+        ("За оформление 3000$ вперёд", "ru", "fee"),
+        ("une solde de 2 000 € par mois", "fr", "month"),
+    ],
+)
+def test_more_words_for_the_period(text, lang, period):
+    assert one(text, lang).period == period
+
+
+def test_the_word_learn_is_not_earn():
+    assert one("learn 3000 dollars", "en").period is None

@@ -75,3 +75,24 @@ def test_amounts_never_raise(text, lang):
 )
 def test_odd_and_huge_inputs(text):
     assert_valid(text)
+
+
+MARKER_WORDS = [
+    "a month", "/mo", "/ day", "per year", "bonus", "fee", "salary", "par mois", "в месяц", "/мес", "единовременная",
+    "بالشهر", "شهرياً", "والراتب", "عند الإمضاء", "مانگانە", "پاداشت", "ra6ib", "b el shahar", "twa8i3", "за оформление",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(MARKER_WORDS), st.sampled_from(TRIGGERS), st.text(max_size=12)),
+                max_size=25).map(" ".join))
+def test_the_first_character_lookahead_of_the_marker_regex_changes_nothing(text):
+    import re
+
+    from bot import amounts
+    from bot.normalize import fold
+
+    plain = re.compile(r"(?:\W|^)(?:[\u0648\u0641\u0628](?=[\u0621-\u064a]))?(?:" + amounts._MARKER_BODY + ")")
+    folded = fold(text)
+    assert [(m.span(), m.lastgroup) for m in amounts._marker_re().finditer(folded)] == \
+        [(m.span(), m.lastgroup) for m in plain.finditer(folded)]
