@@ -131,6 +131,7 @@ _MARKERS: dict[str, str] = {
         r"sign(?:ing|ed)?[\s-]*(?:on[\s-]*)?bonus|(?:on|upon|at|when|after|for)\s+(?:you\s+)?sign\w*|one[\s-]?(?:time|off)"
         r"|lump[\s-]?sum|(?:joining|enlistment|welcome)\s+bonus|\bbonus|a\s+la\s+signature|(?:lors|au\s+moment)\s+de\s+(?:la\s+)?signature|\bprime\b"
         r"|при\s+(?:подписан|заключен)\w*|единовременн\w*|единоразов\w*|\bразов\w+|подъемн\w*|бонус\w*"
+        r"|федеральн\w*\s*(?:\+|и|,)\s*регион\w*|(?:регион|федерал)\w*\s+выплат\w*"
         r"|مكافا\w*|(?:ال)?توقيع|توقع\b|(?:ال)?امضا\b|(?:ت|ي)مضي\b|(?:t|y|n)?a?wa?(?:8|q|g|2)i3\w*|taw(?:q|8|g)ee?3|(?:دفعه|مبلغ)\s+(?:واحده|مقطوع)|مره\s+(?:وحده|واحده)"
         r"|پاداشت\w*|واژۆ\w*|ييمزا\w*|يەك\s+جار"
     ),
@@ -139,15 +140,15 @@ _MARKERS: dict[str, str] = {
         r"|(?:ال)?قسط\b|(?:كرێي|تێچووي|پارەي)\s+خوێندن"
     ),
     "fee": (
-        r"\bfees?\b|commission|deposit|processing|\bfrais\b|комисси\w*|предоплат\w*|\bсбора?\b"
+        r"\bfees?\b|commission|deposit|processing|non-?refundable|total\s+(?:cost|package|charges?)|\bcoute?\b|\bfrais\b|комисси\w*|предоплат\w*|\bсбора?\b"
         r"|(?:paid|pay)\s+(?:to\s+)?(?:our|the|an?)\s+(?:office|agent|agency|consultant|broker)|invitation\s+(?:letter\s+)?(?:fee|cost|price)"
         r"|\bcharges?\b|(?:to|for)\s+(?:the\s+|an?\s+|our\s+)?(?:agent|agency|broker|consultant)\b"
         r"|агент(?:у|ству)|посреднику|(?:стоимость|оплата)\s+приглашени\w*|a\s+(?:l'|l\s)?agen(?:ce|t)|за\s+(?:оформлени|услуг|трудоустройств)\w*|вперед\b"
-        r"|رسوم|عموله|اجور|كلفه|تكاليف|عربون|مقدما|(?:لل|ال)(?:مكتب|وكيل|وكاله)|علي\s+(?:ال)?ملف|سعر\s+(?:ال)?دعوه"
+        r"|رسوم|عموله|اجور|كلفه|تكاليف|(?:ال)?مصاريف|غير\s+مسترد\w*|عربون|مقدما|(?:لل|ال)(?:مكتب|وكيل|وكاله)|علي\s+(?:ال)?ملف|سعر\s+(?:ال)?دعوه"
         r"|تێچوو|نووسينگە\w*|نرخي\s+بانگهێشت\w*|پێشەكي"
     ),
     "month": (
-        r"\b(?:a|per|each|every)\s+month\b|/?(?<=/)\s*(?:month|mo|mois|мес(?:яц)?)\b|monthly|par\s+mois|mensuel\w*"
+        r"\b(?:a|per|each|every)\s+month\b|/?(?<=/)\s*(?:month|mo|mois|мес(?:яц)?)\b|monthly|par\s+mois|mensuel\w*|\ble\s+mois\b(?!\s+(?:prochain|dernier|de|d'))"
         r"|chaque\s+mois|\bв\s+мес(?:яц)?(?![а-я])|ежемесячн\w*|\bза\s+месяц|\bмесячн\w*"
         r"|(?:ال)?شهري(?:ا|ه)?\b|(?:بال|في\s+ال|كل\s+|لل)شهر|مانگان[ەه]|(?:لە|بۆ|هەر)\s+مانگ\w*"
         r"|\b(?:b|bil|bel|bl|fi|kul)\s?(?:el\s?|al\s?|l\s?)?shah?a?r\b|shahri\w*"
@@ -157,7 +158,9 @@ _MARKERS: dict[str, str] = {
         r"|سنوي\w*|(?:بال|في\s+ال)سنه|سالان[ەه]|(?:لە|بۆ|هەر)\s+ساڵ\w*"
     ),
     "week": r"\b(?:a|per)\s+week\b|weekly|par\s+semaine|\bв\s+неделю|اسبوعي\w*|بالاسبوع|هەفتان[ەه]",
-    "day": r"\b(?:a|per)\s+day\b|daily|/?(?<=/)\s*day\b|par\s+jour|\bв\s+(?:день|сутки)|يومي\w*|باليوم|ڕۆژان[ەه]",
+    # A shift is paid like a day ("6 000 р/смена", "per shift"); Iraqis call a day's wage اليومية.
+    "day": r"\b(?:a|per|each)\s+(?:day|shift)\b|daily|/?(?<=/)\s*(?:day|shift|смен\w*|сут\w*)\b|par\s+jour"
+           r"|\bв\s+(?:день|сутки)|\bза\s+(?:смену|сутки|день)|(?:ال)?يومي\w*|باليوم|ڕۆژان[ەه]|\b(?:b|bil|bel)\s?(?:el\s?|al\s?)?yom\b|yawmi\w*|yomi\w*",
     # A salary with no period written is a monthly salary.
     "pay": (
         r"(?:salary|salaries|wages?|earn\w*|income|salaire\w*|gagne\w*|remuneration|paie|solde|зарплат\w*|заработ\w*"

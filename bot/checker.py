@@ -91,7 +91,10 @@ _NEGATION_AFTER = re.compile(
     r"|none\b|nil\b|n'?(?:est|sont|seront)?\s*(?:pas|jamais)|(?:pas|non)\s+(?:requis|demande|necessaire)"
     r"|не\s+(?:нужн|требу|взима|бер|запрашива|предусмотрен|обязател)|нет\b"
     r"|(?:غير|مو|مش|ليس|ليست)\s+(?:مطلوب|ضروري|لازم)|(?:لا|ما)\s+(?:يوجد|توجد|نطلب|ناخذ)|ماكو"
-    r"|پێويست\s+نييە|نييە)"
+    r"|پێويست\s+نييە|نييە"
+    r"|[^.!?\n]{0,60}?\b(?:directement|directly|напрямую|مباشره)\s+(?:\w+\s+){0,2}(?:a\s+l'|au|aupres\s+de|to|with|в|الي|لل|ل)"
+    r"\s*(?:l'|la\s+|the\s+)?(?:universit|campus\s+france|ambassade|consulat|embassy|consulate|посольств|консульств"
+    r"|университет|вуз|(?:ال)?جامعه|(?:ال)?سفاره|(?:ال)?قنصليه))"
 )
 _APOSTROPHE_CHARS = ("\u2019", "\u02bc", "\u2018")
 _WORD_CHARS_EXTRA = {"\u200c", "\u200d", "\u0640", "'", "’"}  # joiners, tatweel, apostrophes inside words
@@ -647,7 +650,11 @@ def check_offer(text: str, catalogue: SignCatalogue, lang: str | None = None) ->
             evidence = _evidence(text, offsets, spans)
             hits.append(SignHit(sign.id, sign.weight, evidence))
     news = len({folded[a:b] for a, b in matched.get("@news", [])}) >= catalogue.news_min
-    return CheckResult(result_lang, _risk(hits, catalogue, news), tuple(hits))
+    if news and hits and not any(catalogue.signs[h.id].under_pressure for h in hits):
+        # It quotes the promises it warns about: telling the reader "high risk" would be wrong, and so would
+        # be silence; the reply says it reads as a report and names what it describes.
+        return CheckResult(result_lang, "low", (), report=True, described=tuple(hits))
+    return CheckResult(result_lang, _risk(hits, catalogue), tuple(hits))
 
 
 def _elsewhere(matched: dict[str, list[tuple[int, int]]]) -> bool:
@@ -656,15 +663,13 @@ def _elsewhere(matched: dict[str, list[tuple[int, int]]]) -> bool:
     return any(not any(a <= start and end <= b for a, b in detours) for start, end in matched.get("@elsewhere", []))
 
 
-def _risk(hits: list[SignHit], catalogue: SignCatalogue, news: bool) -> str:
+def _risk(hits: list[SignHit], catalogue: SignCatalogue) -> str:
     if not hits:
         return "low"
     signs = [catalogue.signs[h.id] for h in hits]
     high = any(s.always_high for s in signs) or sum(h.weight for h in hits) >= catalogue.high_weight
     if not high:
         return "medium"
-    if news and not any(s.under_pressure for s in signs):
-        return "medium"  # a report about recruitment, not an offer: the signs are still listed
     return "high"
 
 
@@ -727,7 +732,16 @@ def _negated_near(folded: str, start: int, reach: int) -> bool:
     breaks = list(_CLAUSE_BREAK.finditer(before))
     if breaks:
         before = before[breaks[-1].end():]
-    return _has_negation(_WORD.findall(before)[-reach - 3:], reach)
+    words = _WORD.findall(before)[-reach - 3:]
+    if any(w.startswith(_SIGNING_STEMS) for w in words):
+        # "ceux qui ne signent pas le contrat militaire", "не подписал контракт с Минобороны": the negation
+        # is of signing, and the contract is still the army's.
+        return False
+    return _has_negation(words, reach)
+
+
+# Verbs of signing: a negation before them does not deny the army words after them.
+_SIGNING_STEMS = ("sign", "подпис", "заключ", "توقع", "يوقع", "توقيع", "وقع", "تمضي", "يمضي", "امضا", "واژۆ", "ييمزا")
 
 
 # Arabic ما and Arabizi "ma" also join clauses: "اول ما توصل" (as soon as you arrive), "بعد ما", "كل ما", "مثل ما".

@@ -142,6 +142,7 @@ def check(text: tuple[str, ...], jsonl: bool, lang: str | None) -> None:
         click.echo(json.dumps({
             "lang": result.lang, "risk": result.risk,
             "signs": [{"id": s.id, "evidence": list(s.evidence)} for s in result.signs],
+            **({"report": True, "described": [s.id for s in result.described]} if result.report else {}),
         }, ensure_ascii=False))
 
 

@@ -93,7 +93,7 @@ class Engine:
         if _QUESTION_MARK.search(stripped):
             return False
         result = result or self.check(stripped)
-        return len(result.signs) >= OFFER_MIN_SIGNS
+        return len(result.signs or result.described) >= OFFER_MIN_SIGNS  # a pasted news report is read as one
 
     def respond(self, text: str, lang: str | None = None, country: str | None = None,
                 forwarded: bool = False) -> Reply:

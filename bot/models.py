@@ -63,6 +63,10 @@ class CheckResult:
     lang: str
     risk: str  # "low" means no warning sign found, never "safe"
     signs: tuple[SignHit, ...] = field(default_factory=tuple)
+    # A news report or an official warning about these schemes: it names their signs without being an offer.
+    # Its signs go to `described`, not `signs`, and its risk is "low" (the reply says what it is instead).
+    report: bool = False
+    described: tuple[SignHit, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

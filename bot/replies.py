@@ -125,7 +125,13 @@ def check_reply(
     if urgent_topic:
         first_line = _topic_entry(content.topics[urgent_topic], lang).answer.split("\n", 1)[0]
         parts.append(texts.get("urgent_heading", lang) + "\n" + first_line)
-    parts.append(texts.get(f"risk_{result.risk}", lang))
+    if result.report:
+        parts.append(texts.get("check_report", lang))
+        if result.described:
+            parts.append(texts.get("check_report_describes", lang) + " "
+                         + ", ".join(escape(sign_title(hit.id, lang)) for hit in result.described) + ".")
+    else:
+        parts.append(texts.get(f"risk_{result.risk}", lang))
     if result.signs:
         lines = [texts.get("check_signs_heading", lang)]
         for hit in result.signs:

@@ -163,11 +163,14 @@ def test_pay_abroad_elsewhere_is_not_high_pay_but_in_russia_it_is(catalogue):
     assert "high-pay" in signs("Salary 3000 USD per month", catalogue)  # no destination named: counts
 
 
-def test_a_news_report_is_at_most_medium_but_a_threat_stays_high(catalogue):
+def test_a_news_report_is_read_as_a_report_but_a_threat_stays_high(catalogue):
     news = ("Police arrested 17 people accused of recruiting young men into the Russian army; the victims were "
             "promised $20,000 on signing and a Russian passport.")
     result = check_offer(news, catalogue)
-    assert result.risk == "medium" and "military-terms" in {h.id for h in result.signs}
+    assert result.report and result.risk == "low" and result.signs == ()
+    assert {"military-terms", "signing-bonus"} <= {h.id for h in result.described}
+    offer = "Jobs with the Russian army: $20,000 on signing and a Russian passport."
+    assert not check_offer(offer, catalogue).report and check_offer(offer, catalogue).risk == "high"
     threat = "Police arrested my brother; the victims were told: sign the army contract or you will be deported."
     assert check_offer(threat, catalogue).risk == "high"
 
@@ -338,8 +341,9 @@ def test_words_that_only_look_military_are_not_signs(catalogue, text):
         "هەواڵ: حکومەتی عێراق هۆشداری دەدات لە پێشنیارە ساختەکانی کار لە ڕووسیا کە دەبنە گرێبەستی سەربازی.",
     ],
 )
-def test_warnings_and_reports_in_other_words_are_at_most_medium(catalogue, text):
-    assert check_offer(text, catalogue).risk == "medium"
+def test_warnings_and_reports_in_other_words_are_read_as_reports(catalogue, text):
+    result = check_offer(text, catalogue)
+    assert result.report and result.risk == "low" and result.described
 
 
 # -- generalisation: each sign as a concept, in words and forms no labelled set uses ----------------------------
@@ -447,8 +451,9 @@ def test_generic_job_and_war_words_alone_are_not_high(catalogue, text):
         "وەزارەتی دەرەوە هۆشداری دا بە هاووڵاتیان: گەنجان نێردراونەتە بەرەی جەنگ",
     ],
 )
-def test_reports_with_new_wording_are_at_most_medium(catalogue, text):
-    assert check_offer(text, catalogue).risk == "medium"
+def test_reports_with_new_wording_are_read_as_reports(catalogue, text):
+    result = check_offer(text, catalogue)
+    assert result.report and result.risk == "low" and result.described
 
 
 def test_a_long_repetition_of_one_sign_does_not_hide_another(catalogue):

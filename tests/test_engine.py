@@ -122,3 +122,12 @@ def test_unverified_contacts_are_shown_as_such(engine):
     # The Iraqi hotline has no published number: the bot must say so, not make one up.
     iraq = next(line for line in text.splitlines() if "Iraq" in line)
     assert engine.text("contact_no_number", "en") in iraq
+
+
+def test_a_pasted_news_report_is_named_as_one_and_never_called_safe(engine):
+    news = ("BBC: families of Nepali men who died fighting for Russia demand compensation, officials said. "
+            "Agents had promised them jobs as helpers with a salary of $2,000 a month and a Russian passport.")
+    reply = engine.check_reply(news)
+    assert reply.risk == "low" and reply.signs == ()
+    assert "news report" in reply.text and "Warning signs it describes" in reply.text
+    assert "safe" not in reply.text.lower().replace("unsafe", "")
