@@ -524,3 +524,38 @@ def test_a_condition_is_not_a_negation(catalogue):
 def test_army_words_from_the_languages_people_mix_in(catalogue, text):
     assert "military-terms" in signs(text, catalogue)
     assert "military-terms" not in signs("soja sauce chicken recipe", catalogue)
+
+
+# -- concepts added after reading the held-out misses (written in other words than those texts) --------------
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("Разнорабочий на объект, Херсонская область, оплата 7 500 руб за смену, вахта 60/30.", "high-pay"),
+        ("Construction helper in Russia, 120 dollars per shift, paid every week.", "high-pay"),
+        ("شغل حراسة بروسيا اليومية 90 دولار", "high-pay"),
+        ("Контракт: федеральные и региональные выплаты до 1 900 000 рублей.", "signing-bonus"),
+        ("Work in Russia, flights paid: the company will book your ticket, details on Insta.", "informal-channel"),
+        ("Остальное объясню в телеге, в комментариях не пиши.", "informal-channel"),
+        ("shghl b rusia, i7ki m3i 3al snap", "informal-channel"),
+        ("Job in Russia, group leaving next Friday, confirm quickly.", "urgency-secrecy"),
+        ("Перед отъездом подписываешь бумагу о неразглашении.", "urgency-secrecy"),
+        ("Работа в Подмосковье, проживание и проезд за счёт заказчика.", "free-travel"),
+        ("Russia warehouse job: your passport stays with the coordinator until the contract ends.", "document-retention"),
+        ("Travail en Russie, voyage avec escale à Casablanca puis Moscou.", "indirect-route"),
+    ],
+)
+def test_concepts_in_new_words(catalogue, text, sign):
+    assert sign in signs(text, catalogue)
+
+
+def test_refusing_to_sign_still_names_the_army_contract(catalogue):
+    for text in ("Ils disent que ceux qui ne signent pas le contrat avec l'armée russe perdront leur visa.",
+                 "Я не подписал контракт с Министерством обороны, а мне угрожают."):
+        assert "military-terms" in signs(text, catalogue)
+    assert "military-terms" not in signs("Job near the base, no combat, only cooking.", catalogue)
+
+
+def test_a_fee_paid_directly_to_the_university_is_not_an_agent_fee(catalogue):
+    legit = "Frais de dossier : 80 000 FCFA, à régler directement auprès de l'université."
+    assert "agent-fee" not in signs(legit, catalogue)
+    assert "agent-fee" in signs("Frais de dossier : 2 000 000 FCFA à payer à l'agent avant le départ.", catalogue)
