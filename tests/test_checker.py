@@ -540,7 +540,8 @@ def test_army_words_from_the_languages_people_mix_in(catalogue, text):
         ("Job in Russia, group leaving next Friday, confirm quickly.", "urgency-secrecy"),
         ("Перед отъездом подписываешь бумагу о неразглашении.", "urgency-secrecy"),
         ("Работа в Подмосковье, проживание и проезд за счёт заказчика.", "free-travel"),
-        ("Russia warehouse job: your passport stays with the coordinator until the contract ends.", "document-retention"),
+        ("Russia warehouse job: your passport stays with the coordinator until the contract ends.",
+         "document-retention"),
         ("Travail en Russie, voyage avec escale à Casablanca puis Moscou.", "indirect-route"),
     ],
 )
