@@ -25,7 +25,13 @@ Two kinds of context change that, both listed in signs.yaml:
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
+import sys
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +58,9 @@ MAX_EVIDENCE = 3  # quotes per sign
 # Spans kept per sign or context: a long contract repeats the same words hundreds of times, and the evidence
 # needs three; the rest leave room for matches dropped later (negated, no amount near, a detour).
 MAX_SPANS = 24
+# Below this many characters a text is read word by word, without the one big regex (see Scanner).
+SCAN_EVERY_WORD_BELOW = 1500
+_NON_WORD = re.compile(r"\W")
 DETOUR_SIGN = "indirect-route"  # its matches name a place passed through, not a destination
 LANGID_CHARS = 1500
 MAX_QUOTE_CHARS = 80
@@ -128,16 +137,28 @@ class SignCatalogue:
     context_patterns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     scanner: Scanner | None = None
 
+    def warm_up(self) -> None:
+        """Compile what the first long text would otherwise wait for (about a second)."""
+        if self.scanner is not None:
+            self.scanner.warm_up()
+
     @classmethod
-    def load(cls, path: Path) -> SignCatalogue:
-        """Read and compile faq/signs.yaml. Raises ContentError when the file cannot be read at all."""
+    def load(cls, path: Path, cache_dir: Path | None = None) -> SignCatalogue:
+        """Read and compile faq/signs.yaml. Raises ContentError when the file cannot be read at all.
+
+        With `cache_dir`, what parsing the patterns told is kept there for the next start."""
         data, problems = read_yaml(path, path.parent)
         if problems:
             raise ContentError(problems)
         name = str(path)
         if not isinstance(data, dict) or not isinstance(data.get("signs"), list):
             raise ContentError([Problem(name, "file", "must be a mapping with a `signs` list")])
-        return cls.from_data(data)
+        facts = cache_dir / "sign-patterns.json" if cache_dir is not None else None
+        stored = _load_facts(facts) if facts is not None else False
+        catalogue = cls.from_data(data)
+        if facts is not None:
+            _save_facts(facts, stored)
+        return catalogue
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> SignCatalogue:
@@ -270,16 +291,73 @@ def _valid(entry: str, patterns: dict[str, tuple[str, ...]], found: list[tuple[s
     valid = []
     for lang, items in patterns.items():
         for pattern in items:
-            try:
-                compiled = re.compile(pattern)
-            except re.error as error:
-                found.append((f"{entry}.patterns.{lang}", f"bad regular expression {pattern!r}: {error}"))
-                continue
-            if compiled.groupindex:
-                found.append((f"{entry}.patterns.{lang}", f"{pattern!r}: use (?:...), not named groups"))
+            problem = _memo("check", pattern, lambda p=pattern: _pattern_problem(p))
+            if problem:
+                found.append((f"{entry}.patterns.{lang}", problem))
                 continue
             valid.append(pattern)
     return tuple(valid)
+
+
+def _pattern_problem(pattern: str) -> str:
+    try:
+        compiled = re.compile(pattern)
+    except re.error as error:
+        return f"bad regular expression {pattern!r}: {error}"
+    if compiled.groupindex:
+        return f"{pattern!r}: use (?:...), not named groups"
+    return ""
+
+
+# -- what parsing each pattern tells, kept between starts -------------------------------------------------
+# Checking ~1,000 patterns and reading how each starts runs `re`'s parser, in pure Python: most of a second
+# at every start. The answers depend only on the pattern and this code, so they are kept in a small JSON
+# file in the data directory (a cache: deleting it costs one slow start; a bad or old one is ignored).
+_FACTS: dict[str, Any] = {}
+_FACTS_STATE = {"dirty": False}
+
+
+def _memo(kind: str, pattern: str, compute: Callable[[], Any]) -> Any:
+    key = kind + "\x00" + pattern
+    if key not in _FACTS:
+        _FACTS[key] = compute()
+        _FACTS_STATE["dirty"] = True
+    return _FACTS[key]
+
+
+def _facts_version() -> str:
+    code = Path(__file__).read_bytes()
+    return hashlib.sha256(code + sys.version.encode()).hexdigest()[:16]
+
+
+def _load_facts(path: Path) -> bool:
+    """Merge the stored facts in; False when there is no usable file (then it is written after the build)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not (isinstance(data, dict) and data.get("version") == _facts_version() and isinstance(data.get("facts"), dict)):
+        return False
+    for key, value in data["facts"].items():
+        _FACTS.setdefault(key, value)
+    return True
+
+
+def _save_facts(path: Path, stored: bool) -> None:
+    if stored and not _FACTS_STATE["dirty"]:
+        return
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(prefix=".facts-", dir=path.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump({"version": _facts_version(), "facts": _FACTS}, out, ensure_ascii=False)
+        os.replace(tmp, path)
+        _FACTS_STATE["dirty"] = False
+    except OSError:  # read-only or full data directory: only the next start is slower
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _compile(patterns: tuple[str, ...]) -> re.Pattern | None:
@@ -302,11 +380,29 @@ class Scanner:
     tell which signs matched and where.
     """
 
-    regex: re.Pattern[str] | None
+    # The one regex, as source: compiling it takes about a second, so it is compiled on the first long text
+    # (or by warm_up); a short text is read word by word without it. None: the slow path, one regex per sign.
+    source: str | None
     # (first character, second character or "") -> {sign id or @context: its patterns starting so}
     tree: dict[tuple[str, str], dict[str, list[str]]]
     keyed: dict[str, tuple[str, ...]]  # sign id or @context -> all its patterns (for the slow path)
     _compiled: dict[tuple[str, str], list[tuple[str, re.Pattern[str]]]] = field(default_factory=dict)
+    _regex: re.Pattern[str] | None = None
+    slow: bool = False  # some pattern's first characters cannot be told: one regex per sign
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        """The one regex (compiled now if need be); None on the slow path or if it cannot be compiled."""
+        if self._regex is None and self.source is not None:
+            try:
+                self._regex = re.compile(self.source)
+            except (re.error, RecursionError, OverflowError):
+                self.source = None  # read word by word from now on: the same result, a little slower
+        return self._regex
+
+    def warm_up(self) -> None:
+        """Compile the one regex ahead of the first long text (the bot does this in the background)."""
+        _ = self.regex
 
     @classmethod
     def build(cls, keyed: dict[str, tuple[str, ...]]) -> Scanner:
@@ -315,30 +411,31 @@ class Scanner:
             for pattern in patterns:
                 prefixes = _dispatch_prefixes(pattern)
                 if prefixes is None:  # cannot tell how it starts: the slow path, one regex per sign
-                    return cls(None, {}, keyed)
+                    return cls(None, {}, keyed, slow=True)
                 for prefix in prefixes:
                     tree.setdefault((prefix[0], prefix[1:]), {}).setdefault(key, []).append(pattern)
         by_first: dict[str, dict[str, list[str]]] = {}
         for (first, second), keys in tree.items():
             by_first.setdefault(first, {})[second] = [p for patterns in keys.values() for p in patterns]
         if not by_first:
-            return cls(None, {}, keyed)
-        try:
-            branches = "|".join(_branch(ch, by_first[ch]) for ch in sorted(by_first))
-            regex = re.compile(_WORD_START + "(?:" + branches + ")")
-        except (re.error, RecursionError, OverflowError):
-            return cls(None, {}, keyed)
-        return cls(regex, tree, keyed)
+            return cls(None, {}, keyed, slow=True)
+        branches = "|".join(_branch(ch, by_first[ch]) for ch in sorted(by_first))
+        return cls(_WORD_START + "(?:" + branches + ")", tree, keyed)
 
     def spans(self, padded: str) -> dict[str, list[tuple[int, int]]]:
         """Spans (in the unpadded folded text) of every sign and context found in `padded` (" " + folded)."""
         found: dict[str, list[tuple[int, int]]] = {}
-        if self.regex is None:
+        if self.slow:
             return self._slow_spans(padded)
         cached = self._compiled
         full: set[str] = set()  # keys with MAX_SPANS spans: enough for any use, not tried again
-        for match in self.regex.finditer(padded):
-            at = match.start() + 1
+        regex = self.regex if len(padded) >= SCAN_EVERY_WORD_BELOW else None
+        # A short text: every word start is looked at (a few hundred dictionary lookups); a long one: the one
+        # regex finds, in C, the few word starts where some pattern matches.
+        starts = (match.start() + 1 for match in (regex or _NON_WORD).finditer(padded))
+        for at in starts:
+            if at >= len(padded):
+                continue
             # Most words start with no Arabic proclitic or article: then the word itself is the only start.
             for begin in _word_starts(padded, at) if padded[at] in _PREFIX_LETTERS else (at,):
                 first = padded[begin]
@@ -414,6 +511,15 @@ _MAX_PREFIXES = 200
 def _dispatch_prefixes(pattern: str) -> set[str] | None:
     """The one- or two-character starts of `pattern`'s matches; a leading optional article is left to
     _WORD_START, which consumes it already. None when the first character cannot be told."""
+    found = _memo("starts", pattern, lambda: _sorted_or_none(_dispatch_prefixes_now(pattern)))
+    return None if found is None else set(found)
+
+
+def _sorted_or_none(values: set[str] | None) -> list[str] | None:
+    return None if values is None else sorted(values)
+
+
+def _dispatch_prefixes_now(pattern: str) -> set[str] | None:
     if pattern.startswith(_ARTICLE):
         pattern = pattern[len(_ARTICLE):]
     try:

@@ -6,11 +6,13 @@ check, or a question) and builds the reply; the narrower methods serve buttons a
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot import replies
+from bot.buildcache import cached, fingerprint, source_of
 from bot.checker import SignCatalogue, check_offer
 from bot.config import Config
 from bot.content import Content, contacts_override_path
@@ -53,11 +55,15 @@ class Engine:
         urgent = frozenset(t.id for t in content.topics.values() if t.urgent)
         return cls(
             content=content,
-            matcher=Matcher(rows, urgent),
-            signs=SignCatalogue.load(config.faq_dir / "signs.yaml"),
+            matcher=_load_matcher(rows, urgent, config.data_dir),
+            signs=SignCatalogue.load(config.faq_dir / "signs.yaml", cache_dir=config.data_dir / "cache"),
             texts=replies.Texts(content.strings),
             faq_dir=config.faq_dir,
         )
+
+    def warm_up(self) -> None:
+        """Build now what the first long offer would otherwise wait for (the bot calls this after start)."""
+        self.signs.warm_up()
 
     # -- facts about the content -------------------------------------------------------------------
     @property
@@ -190,3 +196,19 @@ class Engine:
             cards.append(Card(id=f"{topic_id}:{lang}", title=title, description=to_plain(first_line)[:120],
                               text=reply.text))
         return cards
+
+
+def _load_matcher(rows: list[dict], urgent: frozenset[str], data_dir: Path) -> Matcher:
+    """The matcher, from the data directory's cache when it was built from the same rows by the same code."""
+    from bot import arabizi, langid, matcher
+    from bot import normalize as normalize_module
+    from bot.state import load_or_create_key
+
+    wanted = fingerprint([json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str).encode(),
+                          " ".join(sorted(urgent)).encode(),
+                          *source_of(matcher, normalize_module, arabizi, langid)])
+    try:
+        key: bytes | None = load_or_create_key(data_dir)
+    except Exception:  # no key, no cache: build as before
+        key = None
+    return cached(data_dir / "cache" / "matcher.pickle", key, wanted, lambda: Matcher(rows, urgent))
