@@ -52,10 +52,13 @@ def time_each(fn, texts: list[str]) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--questions", type=Path, nargs="+", default=None,
+                        help="labelled question sets to time (default: every tests/data/questions*.jsonl)")
     args = parser.parse_args()
 
     engine = Engine.load()
-    rows = [r for path in sorted(DATA_DIR.glob("questions*.jsonl")) for r in read_jsonl(path)]
+    paths = args.questions or sorted(DATA_DIR.glob("questions*.jsonl"))
+    rows = [r for path in paths for r in read_jsonl(path)]
     texts = [r["text"] for r in rows]
     examples = [(t.id, e) for t in engine.content.topics.values() for entry in t.langs.values() for e in entry.examples]
     choices = [normalize(e) for _, e in examples]

@@ -15,6 +15,7 @@ import re
 from bot.normalize import fold, script_counts
 
 _SORANI_LETTERS = re.compile("[\u06d5\u06ce\u06c6\u0695\u06b5\u06a4]")  # ە ێ ۆ ڕ ڵ ڤ
+_KURDISH_KEYBOARD = re.compile("[\u06cc\u06a9\u067e]")  # ی ک پ
 _ARABIC_ONLY_LETTERS = re.compile("[\u0629\u0649\u062b\u0630\u0636\u0638\u0623\u0625]")  # ة ى ث ذ ض ظ أ إ
 
 # Frequent words, already folded (ي for ی, ك for ک), used as evidence between Arabic and Sorani.
@@ -66,6 +67,16 @@ _ARABIC_WORDS = frozenset(
     ]
 )
 
+# The FAQ's own arabizi vocabulary (words its Arabic examples use and its English and French ones do not),
+# so that a one- or two-word question ("jawazi", "wakil nasb") is still read as Arabic.
+_FAQ_ARABIZI = """rusi rusiya wakil flous flousi maktab jawazi ratib galoli asir safara shkad jinsiya jabha ukrania
+        shsawi shnsawi wel wiya mafqood zawji nasb asra agdar sayiq tabbakh shughla jaysh lugha shabab ajnabi
+        ajanib mushkila tarjama barnamaj sharika shifit iqama adrus lel eza iza ashtiki qanon jareema gabl
+        nsafir kulshi msawi raqam raqmi arqam rasayli zein intu munazzama ashtighil ishtaghli makhzan bil mqatil
+        bidun khibra wala sidug afham ukhti fondoq kilma shahar tsafir qubool talib adri tadrib shahrain shurta
+        sijin mujbar jundi murtaziq lazim asawi sadiqi ibn mn yinton awal asil"""
+_MORE_FRENCH = """on se te sa ses son leur nos vos votre notre si ici tres aussi oui non russe russes moscou armee
+        ambassade numero argent frere soeur mari etudiant salaire promet"""
 _ARABIZI_DIGIT_IN_WORD = re.compile(r"(?:[a-z][2357689]|[2357689][a-z])")
 _ARABIZI_WORDS = frozenset(
     [
@@ -155,8 +166,12 @@ _ARABIZI_WORDS = frozenset(
         "shloon",
         "salam",
         "marhaba",
+        *_FAQ_ARABIZI.split(),
     ]
 )
+# Spellings English and French words (almost) never have: "kh" ("khalas"), q not followed by u ("3aqd",
+# "iqama"), and y then a consonant opening a word, the Arabic present tense ("ygol", "yrid", "ydrus").
+_ARABIZI_SHAPE = re.compile(r"kh|q[a-tv-z]|\by[bcdfghjklmnpqrstvxz]")
 _FRENCH_WORDS = frozenset(
     [
         "je",
@@ -226,6 +241,7 @@ _FRENCH_WORDS = frozenset(
         "comment",
         "pourquoi",
         "combien",
+        *_MORE_FRENCH.split(),
     ]
 )
 _ENGLISH_WORDS = frozenset(
@@ -336,6 +352,10 @@ def _arabic_or_sorani(text: str) -> str:
     sorani = 3 * len(_SORANI_LETTERS.findall(text)) + 2 * sum(w in _SORANI_WORDS for w in words)
     arabic = 3 * len(_ARABIC_ONLY_LETTERS.findall(text)) + 2 * sum(w in _ARABIC_WORDS for w in words)
     arabic += sum(w.startswith("ال") for w in words)
+    # Kurdish keyboards type ی ک (Persian yeh and kaf) where Arabic keyboards type ي ك, and پ is a Kurdish
+    # letter that Arabic borrows rarely: weak evidence, one point a word, that decides short messages
+    # ("سوپاس", "باشی") where no Sorani-only letter or function word does.
+    sorani += sum(bool(_KURDISH_KEYBOARD.search(w)) for w in text.split())
     return "ckb" if sorani > arabic else "ar"
 
 
@@ -344,6 +364,7 @@ def _latin_language(text: str) -> str:
     words = re.findall(r"[a-z0-9\u00c0-\u024f']+", lowered)
     plain = [w.strip("'") for w in fold(" ".join(words)).split()]
     arabizi = 3 * len(_ARABIZI_DIGIT_IN_WORD.findall(lowered)) + 2 * sum(w in _ARABIZI_WORDS for w in plain)
+    arabizi += sum(bool(_ARABIZI_SHAPE.search(w)) for w in plain)
     french = 2 * len(_FRENCH_ACCENTS.findall(lowered)) + 2 * sum(w in _FRENCH_WORDS for w in plain)
     french += 2 * lowered.count("qu'") + 2 * lowered.count("c'est") + lowered.count("j'")
     english = 2 * sum(w in _ENGLISH_WORDS for w in plain)

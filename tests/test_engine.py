@@ -124,6 +124,34 @@ def test_unverified_contacts_are_shown_as_such(engine):
     assert engine.text("contact_no_number", "en") in iraq
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["salam", "hi", "merci", "спасибо", "cours de russe pour les enfants", "ruble exchange rate please",
+     "student visa for france", "دروس خصوصية بالروسي"],
+)
+def test_greetings_and_near_scope_questions_get_no_confident_topic(engine, text):
+    assert not engine.match(text).answered
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("у нас отобрали паспорта на стройке", "passport-taken"),  # inflected Russian
+        ("بالجوازات مالتنا الوكيل ما يرجعها", "passport-taken"),  # Arabic clitics glued to the word
+    ],
+)
+def test_inflected_questions_are_answered(engine, text, topic):
+    result = engine.match(text)
+    assert result.answered and result.topics[0].id == topic
+
+
+def test_a_question_without_scope_words_is_still_offered_its_topic(engine):
+    # "The company won't give our passports back" names nothing of our scope: not answered on a middling
+    # score, but the right topic is still the first choice offered.
+    result = engine.match("بالجوازات مالتنا الشركة ما ترجعها")
+    assert result.topics and result.topics[0].id == "passport-taken"
+
+
 def test_a_pasted_news_report_is_named_as_one_and_never_called_safe(engine):
     news = ("BBC: families of Nepali men who died fighting for Russia demand compensation, officials said. "
             "Agents had promised them jobs as helpers with a salary of $2,000 a month and a Russian passport.")

@@ -48,3 +48,26 @@ def test_arabizi_is_told_from_english():
 )
 def test_a_few_embedded_foreign_words_do_not_change_the_language(text, lang):
     assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize("text", ["jawazi", "wakil", "sharika nasb", "iqama", "ygolon", "khalas", "el ratib"])
+def test_one_or_two_word_arabizi_is_arabic(text):
+    # No digits and no function word: the FAQ's arabizi vocabulary and spellings English and French do not
+    # have (kh, q without u, y + consonant opening a word) decide.
+    assert detect_language(text) == "ar"
+
+
+@pytest.mark.parametrize("text", ["yes", "you", "yesterday", "quick question", "technique", "iraq", "passport?"])
+def test_english_words_are_not_taken_for_arabizi(text):
+    assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(("text", "lang"), [("سوپاس", "ckb"), ("باشی؟", "ckb"), ("شكرا", "ar"), ("مرحبا", "ar")])
+def test_short_arabic_script_messages_by_keyboard_letters(text, lang):
+    # Kurdish keyboards type ی ک and have پ; Arabic keyboards type ي ك.
+    assert detect_language(text) == lang
+
+
+def test_french_with_english_looking_function_words():
+    assert detect_language("on me promet la nationalité russe") == "fr"
+    assert detect_language("salam, mon mari est parti en russie") == "fr"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot.arabizi import skeleton
 from bot.config import Config
 from bot.content import contacts_override_path
-from bot.matcher import Matcher, names_other_destination
+from bot.matcher import BACKGROUND, Matcher, names_other_destination
 from bot.normalize import normalize
 from bot.readmodel import content_from_db, example_rows, open_read_model
 
@@ -192,3 +192,80 @@ def test_match_never_raises_and_scores_stay_in_range(matcher, text):
     assert all(0.0 <= t.score <= 100.0 for t in result.topics)
     assert not result.answered or result.topics
     assert not result.urgent or result.answered
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["у меня отобрали паспорта", "агент не отдаёт паспорта", "паспортом завладел работодатель"],
+)
+def test_russian_inflected_forms_find_their_topic(matcher, text):
+    # "паспорта", "паспортом": the light stem joins them to the examples' "паспорт".
+    result = matcher.match(text)
+    assert result.lang == "ru"
+    assert result.topics[0].id == "passport-taken"
+
+
+def test_one_word_arabizi_is_read_as_arabic(matcher):
+    result = matcher.match("jawazi")
+    assert result.lang == "ar"
+    assert "passport-taken" in [t.id for t in result.topics]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi", "salam", "thanks", "merci", "спасибо", "سوپاس", "good morning",
+        "russian lessons online for kids", "ruble to euro rate", "курс рубля к евро", "football in moscow",
+        "visa étudiant pour la France", "study in china scholarship", "work in qatar as a driver",
+        "فيزا دراسة لفرنسا", "учеба во франции",
+    ],
+)
+def test_near_scope_and_greetings_are_not_answered(matcher, text):
+    assert not matcher.match(text).answered
+
+
+def test_the_background_is_never_offered_as_a_topic(matcher):
+    for text in ("what is the weather tomorrow", "good morning", "how to learn russian", "курс доллара"):
+        assert BACKGROUND not in [t.id for t in matcher.match(text).topics]
+
+
+def test_the_background_does_not_hide_a_clear_question(matcher):
+    # Words the background shares ("russian", "visa", "course") must not block a question that is ours.
+    for text, topic in (
+        ("the agent offers a russian language course then a job in the army", "study-offer"),
+        ("tourist visa to russia for a job", "travel-agency-visa"),
+    ):
+        result = matcher.match(text)
+        assert result.answered and result.topics[0].id == topic, (text, result)
+
+
+def test_more_destinations_are_told_apart_from_russia():
+    for text in ("visa étudiant pour la France", "jobs in qatar", "учеба в китае", "الدراسة في فرنسا"):
+        assert names_other_destination(normalize(text)), text
+    assert not names_other_destination(normalize("via Qatar to Moscow"))
+    assert not names_other_destination(normalize("دەچین بۆ کار"))  # Sorani "we go" contains چین (China)
+
+
+def test_another_countrys_army_is_not_ours():
+    for text in ("how to join the iraqi army", "s'engager dans l'armée française", "التطوع في الجيش العراقي",
+                 "سوپای عێراق", "служба в армии казахстана"):
+        assert names_other_destination(normalize(text)), text
+    assert not names_other_destination(normalize("the ukrainian army captured my brother"))  # prisoners: ours
+    assert not names_other_destination(normalize("an iraqi army veteran offered a contract in russia"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i lost my passport in basra what now", "renew an expired passport", "number of the ambulance please",
+     "ضيعت جوازي بالبصرة", "کاری چێشتلێنەر لە سلێمانی"],
+)
+def test_a_question_naming_nothing_of_our_scope_needs_strong_evidence(matcher, text):
+    # Shares a topic's words (passport, number, cook) but names neither Russia, nor the army, nor an agent...
+    assert not matcher.match(text).answered
+
+
+def test_scope_words_keep_ordinary_questions_answered(matcher):
+    for text, topic in (("the agent took my passport and left", "passport-taken"),
+                        ("الوكيل اخذ جوازي وما يرجعه", "passport-taken")):
+        result = matcher.match(text)
+        assert result.answered and result.topics[0].id == topic, (text, result)

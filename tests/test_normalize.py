@@ -1,9 +1,10 @@
 """Normalisation: the ways people type the same word compare equal; what differs stays different."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.normalize import fold, fold_with_offsets, normalize, tokens
+from bot.normalize import fold, fold_with_offsets, normalize, stem, tokens
 
 
 def test_arabic_diacritics_tatweel_and_letter_variants_fold():
@@ -62,3 +63,40 @@ def test_any_text_is_safe(text):
 
 def test_lone_surrogates_and_controls_become_spaces():
     assert normalize("a\ud800b\x00c") == "a b c"
+
+
+@pytest.mark.parametrize(
+    ("lang", "forms"),
+    [
+        ("ru", ["паспорт", "паспорта", "паспортом", "паспорту"]),  # cases
+        ("ru", ["армия", "армии", "армией"]),
+        ("ru", ["вербовщик", "вербовщика", "вербовщику", "вербовщиком"]),
+        ("ru", ["забрал", "забрали", "забрала"]),  # past tense
+        ("ar", ["جواز", "جوازي", "الجواز", "بالجواز", "جوازه", "جوازات"]),  # clitics, article, plural
+        ("ar", ["جيش", "الجيش", "والجيش", "بالجيش"]),
+        ("ckb", ["پاسپۆرت", "پاسپۆرتەکەم", "پاسپۆرتەکان", "پاسپۆرتم"]),  # definite, plural, possessive
+        ("en", ["passport", "passports"]),
+        ("en", ["recruit", "recruited", "recruiting"]),
+        ("fr", ["passeport", "passeports"]),
+        ("fr", ["recrute", "recrutee", "recrutes"]),
+    ],
+)
+def test_inflected_forms_share_a_stem(lang, forms):
+    stems = {stem(normalize(f), lang) for f in forms}
+    assert len(stems) == 1, stems
+
+
+def test_stemming_keeps_short_words_and_unknown_languages():
+    assert stem("بعد", "ar") == "بعد"  # ب + two letters is not a clitic on a word
+    assert stem("вы", "ru") == "вы"
+    assert stem("shughul", "ar") == "shughul"  # arabizi: the skeleton view handles it
+    assert stem("passports", "xx") == "passports"
+    assert stem("паспорта", "ru") != stem("паспорта", "en")  # Cyrillic endings are not stripped as English
+
+
+@given(st.text(alphabet="абвгдежзийклмнопрстуфхцчшщыьэюяabcdefghijklmnopqrstuvwxyzابتجحخدرزسشعفقكلمنهوي", min_size=1,
+               max_size=20), st.sampled_from(["ar", "ckb", "en", "fr", "ru"]))
+def test_a_stem_is_a_non_empty_part_of_its_word(word, lang):
+    result = stem(word, lang)
+    assert result and result in word
+    assert len(result) >= min(3, len(word))
