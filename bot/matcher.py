@@ -27,8 +27,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.arabizi import skeleton
@@ -204,25 +205,57 @@ class _VectorIndex:
         n = len(texts)
         self.idf = {g: math.log((n + 1) / (c + 1)) + 1.0 for g, c in df.items()}
         self.unknown_idf = math.log(n + 1) + 1.0  # grams never seen weigh like the rarest ones
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, grams in enumerate(counted):
             vector = {g: (1.0 + math.log(c)) * self.idf[g] for g, c in grams.items()}
             norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
             for g, w in vector.items():
-                self.postings[g].append((index, w / norm))
+                postings[g].append((index, w / norm))
+        # The postings as two flat arrays (compressed sparse rows) and each gram's slice of them: summing a
+        # query's postings is then one numpy bincount instead of a Python loop over thousands of pairs (the
+        # matcher's hot spot: common grams such as " th" occur in hundreds of examples).
+        self.vocab: dict[str, int] = {g: i for i, g in enumerate(postings)}
+        self.gram_idf = np.array([self.idf[g] for g in postings], dtype=np.float64)
+        self.indptr = np.zeros(len(postings) + 1, dtype=np.int64)
+        self.indptr[1:] = np.cumsum([len(pairs) for pairs in postings.values()])
+        self.indices = np.array([i for pairs in postings.values() for i, _ in pairs], dtype=np.int64)
+        self.weights = np.array([w for pairs in postings.values() for _, w in pairs], dtype=np.float64)
         self.size = n
 
     def cosine(self, norm_text: str, grams: Counter[str] | None = None) -> dict[int, float]:
-        """Cosine of `norm_text` (or of its `features`, when already computed) with every indexed text."""
+        """Cosine of `norm_text` (or of its `features`, when already computed) with every indexed text it
+        shares a feature with."""
+        scores = self.cosine_array(norm_text, grams)
+        if scores is None:
+            return {}
+        hit = np.flatnonzero(scores)
+        return dict(zip(hit.tolist(), scores[hit].tolist(), strict=True))
+
+    def cosine_array(self, norm_text: str, grams: Counter[str] | None = None) -> np.ndarray | None:
+        """The cosines as one array over the indexed texts; None when the text shares no feature with any."""
         if grams is None:
             grams = features(norm_text, self.lang)
-        query = {g: (1.0 + math.log(c)) * self.idf.get(g, self.unknown_idf) for g, c in grams.items()}
-        qnorm = math.sqrt(sum(w * w for w in query.values())) or 1.0
-        scores: dict[int, float] = defaultdict(float)
-        for g, w in query.items():
-            for index, weight in self.postings.get(g, ()):
-                scores[index] += w * weight
-        return {i: s / qnorm for i, s in scores.items()}
+        if not grams:
+            return None
+        vocab = self.vocab
+        ids = np.fromiter((vocab.get(g, -1) for g in grams), dtype=np.int64, count=len(grams))
+        tf = 1.0 + np.log(np.fromiter(grams.values(), dtype=np.float64, count=len(grams)))
+        seen = ids >= 0
+        if not seen.any():
+            return None
+        unseen = tf[~seen] * self.unknown_idf  # grams never seen count in the query's norm only
+        known = ids[seen]
+        query = tf[seen] * self.gram_idf[known]
+        qnorm = math.sqrt(float(query @ query) + float(unseen @ unseen)) or 1.0
+        # Every posting of every query gram, gathered in one go: start of each gram's run, repeated over it,
+        # plus the position within the run.
+        starts = self.indptr[known]
+        lengths = self.indptr[known + 1] - starts
+        total = int(lengths.sum())
+        within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        at = np.repeat(starts, lengths) + within
+        return np.bincount(self.indices[at], weights=self.weights[at] * np.repeat(query / qnorm, lengths),
+                           minlength=self.size)
 
 
 @dataclass
@@ -234,6 +267,14 @@ class _View:
     example_texts: list[str]
     centroids: _VectorIndex
     centroid_topics: list[str]
+    # The examples' topics as numbers, for per-topic sums over numpy arrays (_nearest_two).
+    topic_names: list[str] = field(init=False)
+    example_topic_ids: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.topic_names = sorted(set(self.example_topics))
+        number = {topic: i for i, topic in enumerate(self.topic_names)}
+        self.example_topic_ids = np.array([number[t] for t in self.example_topics], dtype=np.int64)
 
 
 class _LanguageIndex:
@@ -339,12 +380,7 @@ class _LanguageIndex:
                 continue
             discount = 0.95 if name == "skeleton" else 1.0
             grams = features(text, view.examples.lang)  # the same for the examples and the topics of a view
-            by_topic: dict[str, list[float]] = defaultdict(list)
-            for index, cos in view.examples.cosine(text, grams).items():
-                by_topic[view.example_topics[index]].append(cos)
-            for topic, values in by_topic.items():
-                values.sort(reverse=True)
-                knn = values[0] * 0.75 + (values[1] if len(values) > 1 else 0.0) * 0.25
+            for topic, knn in _nearest_two(view, view.examples.cosine_array(text, grams)):
                 parts[topic]["knn"] = max(parts[topic]["knn"], knn * discount)
             for index, cos in view.centroids.cosine(text, grams).items():
                 topic = view.centroid_topics[index]
@@ -357,6 +393,24 @@ class _LanguageIndex:
             for topic, weight in self._keyword_hits(norm.split()):
                 parts[topic]["keyword"] = min(1.0, parts[topic]["keyword"] + weight)
         return parts  # type: ignore[return-value]
+
+
+def _nearest_two(view: _View, scores: np.ndarray | None) -> list[tuple[str, float]]:
+    """Per topic, 0.75 x its most similar example + 0.25 x its second: one close example counts most, a
+    second one confirms. Topics with no similar example at all are left out."""
+    if scores is None:
+        return []
+    topics = view.example_topic_ids
+    order = np.lexsort((-scores, topics))  # by topic, then by score, highest first
+    by_topic, ranked = topics[order], scores[order]
+    starts = np.flatnonzero(np.r_[True, by_topic[1:] != by_topic[:-1]])
+    best = ranked[starts]
+    nxt = np.minimum(starts + 1, len(ranked) - 1)
+    second = np.where((starts + 1 < len(ranked)) & (by_topic[nxt] == by_topic[starts]), ranked[nxt], 0.0)
+    knn = best * 0.75 + second * 0.25
+    names = view.topic_names
+    return [(names[t], k) for t, k, b in zip(by_topic[starts].tolist(), knn.tolist(), best.tolist(), strict=True)
+            if b > 0.0]
 
 
 def _word_matches(word: str, key: str) -> bool:
