@@ -107,10 +107,11 @@ def alert_digest(texts: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(texts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def create_alert(state, texts: dict[str, str]) -> int:
-    """Store the alert with a pending delivery per current subscriber; its id."""
+def create_alert(state, texts: dict[str, str], request: str | None = None) -> int:
+    """Store the alert with a pending delivery per current subscriber; its id. With `request`, the alert
+    an earlier call made for the same request, if any (a command handled twice sends one alert)."""
     validate_texts(texts)
-    alert_id = state.create_alert(texts, alert_digest(texts))
+    alert_id = state.create_alert(texts, alert_digest(texts), request)
     if alert_id is None:
         raise RuntimeError(f"the state database cannot be written ({state.degraded_reason})")
     return alert_id

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 DB_NAME = "state.db"
 KEY_NAME = "hash.key"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_RETENTION_DAYS = 90
 
 T = TypeVar("T")
@@ -143,7 +143,7 @@ class State:
     def _migrate(self) -> None:
         """Bring the schema to SCHEMA_VERSION, one step at a time, keeping the data."""
         version = self.db.execute("pragma user_version").fetchone()[0]
-        steps = {1: self._schema_v1, 2: self._schema_v2}
+        steps = {1: self._schema_v1, 2: self._schema_v2, 3: self._schema_v3}
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.db.conn:
                 steps[target]()
@@ -178,6 +178,12 @@ class State:
         self.db["deliveries"].create_index(["alert_id", "status"], if_not_exists=True)
         # Statistics count new users per day and source from the users table.
         self.db["users"].create_index(["first_day"], if_not_exists=True)
+
+    def _schema_v3(self) -> None:
+        """An alert remembers the request that made it (a keyed hash of the admin's chat and message), so a
+        `/broadcast` handled again after a crash (updates are delivered at least once) makes no second alert."""
+        self.db["alerts"].add_column("request", str)
+        self.db["alerts"].create_index(["request"], if_not_exists=True)
 
     # -- users ---------------------------------------------------------------------------------
     def user_ref(self, telegram_user_id: int) -> str:
@@ -299,16 +305,21 @@ class State:
         return self.db.execute("select count(*) from users where subscribed = 1").fetchone()[0]
 
     @_guarded()
-    def create_alert(self, texts: dict[str, str], digest: str = "") -> int | None:
+    def create_alert(self, texts: dict[str, str], digest: str = "", request: str | None = None) -> int | None:
         """Store an alert and one pending delivery per current subscriber, in one transaction.
 
         The recipients are a snapshot: who subscribes later does not get this alert, who unsubscribes
-        before their turn does not either (`unsubscribe` drops the pending row).
+        before their turn does not either (`unsubscribe` drops the pending row). With `request` (see
+        `request_ref`), an alert already made for the same request is returned instead of a second one.
         """
         with self.db.conn:
+            if request:
+                earlier = self.db.execute("select id from alerts where request = ?", [request]).fetchone()
+                if earlier:
+                    return earlier[0]
             cursor = self.db.execute(
-                "insert into alerts (created, digest, texts, total) values (?, ?, ?, 0)",
-                [_now(), digest, json.dumps(texts, ensure_ascii=False, sort_keys=True)],
+                "insert into alerts (created, digest, texts, total, request) values (?, ?, ?, 0, ?)",
+                [_now(), digest, json.dumps(texts, ensure_ascii=False, sort_keys=True), request],
             )
             alert_id = cursor.lastrowid
             total = self.db.execute(
@@ -318,6 +329,16 @@ class State:
             ).rowcount
             self.db.execute("update alerts set total = ? where id = ?", [total, alert_id])
         return alert_id
+
+    @_guarded()
+    def alert_for_request(self, request: str) -> int | None:
+        row = self.db.execute("select id from alerts where request = ?", [request]).fetchone()
+        return row[0] if row else None
+
+    def request_ref(self, chat_id: int, message_id: int) -> str:
+        """A keyed hash naming one admin message: the same message handled twice gives the same value."""
+        name = f"request:{int(chat_id)}:{int(message_id)}".encode()
+        return hmac.new(self._key, name, hashlib.sha256).hexdigest()[:32]
 
     @_guarded()
     def get_alert(self, alert_id: int) -> dict | None:

@@ -91,22 +91,45 @@ def test_a_reply_lost_after_telegram_accepted_the_call_means_at_least_once():
     assert result["duplicates"] <= 3
 
 
+def test_a_command_menu_call_that_never_returns_does_not_delay_the_first_answer(tmp_path):
+    """The menu (setMyCommands) is set in the background: before, the bot polled only once it was set, and one
+    call without an answer held every reply back by its 20 s read timeout."""
+    with load_run.fake_server() as fake:
+        fake.inject("setMyCommands", "hang")
+        runner = load_run.BotRunner(fake, load_run.prepare_data_dir(tmp_path / "data"))
+        runner.start()
+        try:
+            fake.add_message("is a study offer in Russia safe?", user_id=8601)
+            assert fake.wait_until(lambda: fake.sent(8601), 15)
+            # Answered while the first setMyCommands still waits for its answer (the menu is set language by
+            # language, so no language has one yet); before, polling began only once all were set.
+            assert fake.calls_of("setMyCommands") and not fake.commands
+        finally:
+            runner.stop()
+        assert runner.process.returncode == 0  # the menu task was cancelled at the stop, quietly
+        assert "Traceback" not in runner.log() and " ERROR " not in runner.log()
+
+
 # -- SIGKILL ----------------------------------------------------------------------------------------------
 
 def test_sigkill_mid_load_then_restart():
     result = load_run.run_load(users=60, per_user=4, active=30, kill_at=0.4)
     kill = result["kill"]
     assert kill["integrity_after_crash"] == "ok"
-    assert kill["unconfirmed_all_answered"], kill  # what Telegram would send again is answered after the restart
+    assert kill["lost_confirmed_unanswered"] == 0, kill  # nothing confirmed to Telegram before it was answered
+    assert kill["unconfirmed_all_answered"], kill  # what Telegram sends again is answered after the restart
     assert kill["counters_kept"] and kill["subscriptions_kept"]
     assert result["integrity"] == "ok"
-    assert result["unanswered"] == 0 and result["duplicates"] == 0, result
+    # At least once: only updates answered but not yet confirmed at the kill may be answered twice (give or
+    # take the driver's reading of two-part answers when answers come twice).
+    assert result["unanswered"] == 0, result
+    assert result["duplicates"] <= kill["answered_unconfirmed"] + kill["split_steps_sent"], result
     assert result["rejected"] == [] and not result["token_in_log"]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: PTB's polling confirms an update (next getUpdates offset) as soon as it "
-                   "is queued, before it is handled; updates queued or in progress when the process dies are lost")
 def test_updates_fetched_but_not_answered_before_a_sigkill_are_answered_after_restart(tmp_path):
+    """The bot confirms an update to Telegram (the next getUpdates offset) only once it is answered, so the
+    updates it was answering when it died are sent to the next process (bot/telegram/polling.py)."""
     with load_run.fake_server() as fake:
         runner = load_run.BotRunner(fake, load_run.prepare_data_dir(tmp_path / "data"))
         runner.start()
@@ -114,14 +137,19 @@ def test_updates_fetched_but_not_answered_before_a_sigkill_are_answered_after_re
             fake.hold({"sendMessage"})  # the bot fetched the messages and is answering them when it dies
             users = range(8101, 8111)
             ids = [fake.add_message("is a scholarship in Kazan safe?", user_id=u) for u in users]
-            assert fake.wait_until(lambda: fake.confirmed_offset > ids[-1] and fake.parked >= 1, 20)
+            assert fake.wait_until(lambda: fake.parked >= len(users), 20)  # every one fetched, being answered
+            time.sleep(0.3)  # a few more polls: none of them may confirm what is not answered
             runner.kill()
             fake.release(discard=True)
+            assert fake.confirmed_offset <= ids[0]  # Telegram still holds all ten
             runner.start()
             answered = fake.wait_until(lambda: all(fake.accepted_of("sendMessage") and fake.sent(u) for u in users), 5)
+            # Once answered they are confirmed, and a clean stop confirms the last ones: nothing comes back.
+            assert fake.wait_until(lambda: fake.confirmed_offset > ids[-1], 5)
         finally:
             runner.stop()
         assert answered, f"{sum(1 for u in users if not fake.sent(u))} of {len(users)} fetched updates were lost"
+        assert all(len(fake.sent(u)) == 1 for u in users)  # none was answered before the kill: no duplicate
 
 
 def test_an_alert_interrupted_by_sigkill_resumes_without_duplicates(tmp_path):
@@ -230,7 +258,7 @@ def test_full_disk_still_answers_and_stats_says_so(tmp_path):
         source = _used_data_dir(tmp_path, fake)
         full_dir = tmp_path / "full"
         full_dir.mkdir()
-        size_kib = sum(p.stat().st_size for p in source.iterdir()) // 1024 + 512
+        size_kib = sum(p.stat().st_size for p in source.rglob("*") if p.is_file()) // 1024 + 512
         # A small tmpfs holding a copy of the data, then filled to the last byte.
         fill = ('d=$1; src=$2; size=$3; shift 3; mount -t tmpfs -o size="$size"k tmpfs "$d" && cp -a "$src"/. "$d"/ '
                 '&& { head -c 100000000 /dev/zero > "$d/filler" 2>/dev/null; true; } && exec "$@"')

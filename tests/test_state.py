@@ -155,7 +155,7 @@ CREATE TABLE [unanswered] ([id] INTEGER PRIMARY KEY, [day] TEXT, [lang] TEXT, [t
 """
 
 
-def test_a_version_1_database_opens_as_version_2_with_its_data(tmp_path, monkeypatch):
+def test_a_version_1_database_opens_at_the_current_version_with_its_data(tmp_path, monkeypatch):
     monkeypatch.setenv("SCAMBOT_HASH_KEY", "k")
     conn = sqlite3.connect(tmp_path / DB_NAME)
     conn.executescript(V1_SCHEMA)
@@ -170,7 +170,7 @@ def test_a_version_1_database_opens_as_version_2_with_its_data(tmp_path, monkeyp
 
     s = State.open(tmp_path)
     assert not s.degraded
-    assert s.integrity() == {"integrity": "ok", "schema_version": 2}
+    assert s.integrity() == {"integrity": "ok", "schema_version": SCHEMA_VERSION}
     assert s.get_user("r1") == {"lang": "ar", "country": "IQ", "source": "poster", "subscribed": True}
     assert s.subscribers() == [{"ref": "r1", "chat_id": 555, "lang": "ar"}]
     assert s.counter_rows() == [{"day": "2026-01-02", "metric": "questions", "key": "ar", "n": 7}]
@@ -181,7 +181,20 @@ def test_a_version_1_database_opens_as_version_2_with_its_data(tmp_path, monkeyp
     assert s.pending_deliveries(alert) == [{"ref": "r1", "chat_id": 555, "lang": "ar"}]
     s.close()
     again = State.open(tmp_path)  # opening again runs no migration twice
-    assert again.integrity()["schema_version"] == 2 and again.pending_alerts() == [alert]
+    assert again.integrity()["schema_version"] == SCHEMA_VERSION and again.pending_alerts() == [alert]
+
+
+def test_one_alert_per_request_however_often_it_is_handled(state):
+    state.subscribe(state.user_ref(1), chat_id=1, lang="ar")
+    request = state.request_ref(chat_id=42, message_id=7)
+    assert request == state.request_ref(42, 7) and request != state.request_ref(42, 8)
+    assert "42" not in request  # a keyed hash, not the ids
+    first = state.create_alert({"*": "warning"}, request=request)
+    assert state.alert_for_request(request) == first
+    assert state.create_alert({"*": "warning"}, request=request) == first  # handled again: the same alert
+    assert len(state.pending_deliveries(first)) == 1 and state.pending_alerts() == [first]
+    other = state.create_alert({"*": "warning"}, request=state.request_ref(42, 8))  # a new message: a new alert
+    assert other != first and state.pending_alerts() == [first, other]
 
 
 def test_alert_recipients_are_a_snapshot_of_subscribers(state):

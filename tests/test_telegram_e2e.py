@@ -670,6 +670,26 @@ def test_admin_stats_reload_and_broadcast(bot, fake, engine):
     assert_no_rejections(fake)
 
 
+def test_a_broadcast_command_handled_again_sends_no_second_alert(bot, fake):
+    """After a crash Telegram sends an unconfirmed update again (at-least-once polling): the same /broadcast
+    message, handled twice, must not alert every subscriber twice."""
+    subscriber = 3711
+    say(fake, "/subscribe", subscriber)
+    text = "/broadcast Warning: a fake agency in Basra promises jobs in Kazan"
+    same_message = {"message_id": 990_001}
+    [progress] = say(fake, text, ADMIN_ID, extra=same_message)
+    assert progress["text"].startswith("Alert ")
+    assert fake.wait_until(lambda: any("agency in Basra" in m["text"] for m in fake.sent(subscriber)))
+    [again] = say(fake, text, ADMIN_ID, extra=same_message)
+    assert "already made" in again["text"] and "not sent twice" in again["text"]
+    time.sleep(1.0)
+    assert sum("agency in Basra" in m["text"] for m in fake.sent(subscriber)) == 1
+    # A new message with the same words is a new alert (an admin may send a warning again on purpose).
+    [second] = say(fake, text, ADMIN_ID)
+    assert second["text"].startswith("Alert ") and second["text"] != progress["text"]
+    assert fake.wait_until(lambda: sum("agency in Basra" in m["text"] for m in fake.sent(subscriber)) == 2)
+
+
 # -- last: what the process logged -------------------------------------------------------------------------
 
 def test_zz_logs_contain_neither_the_token_nor_user_text(bot, fake):

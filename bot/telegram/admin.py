@@ -118,9 +118,18 @@ async def cmd_broadcast(update: Update, context: Context) -> None:
                                         "with <code>ar:</code>, <code>ckb:</code>, <code>en:</code>, "
                                         "<code>fr:</code>, <code>ru:</code>.")
         return
+    # Updates are delivered at least once (bot/telegram/polling.py): after a crash this very message can be
+    # handled again. The alert made from it then goes on by itself (resumed at start); no second one is made.
+    request = svc.state.request_ref(message.chat_id, message.message_id)
+    earlier = svc.state.alert_for_request(request)
+    if earlier is not None:
+        log.info("alert %s: its /broadcast came again (redelivered after a restart); not sent twice", earlier)
+        await reply_to(update, context, f"Alert {earlier} was already made from this message; its delivery "
+                                        "continues (not sent twice).")
+        return
     try:
         texts = broadcast.parse_broadcast(message.text or "")
-        alert_id = broadcast.create_alert(svc.state, texts)
+        alert_id = broadcast.create_alert(svc.state, texts, request)
     except (ValueError, RuntimeError) as error:
         await reply_to(update, context, f"Not sent: {escape(str(error))[:500]}")
         return

@@ -9,6 +9,7 @@ import re
 import sys
 
 from telegram import BotCommand, Update
+from telegram.error import Conflict
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -23,7 +24,7 @@ from bot.config import Config
 from bot.engine import Engine
 from bot.markup import to_plain
 from bot.state import State
-from bot.telegram import admin, handlers
+from bot.telegram import admin, handlers, polling
 from bot.telegram.handlers import Services, log_exception
 from bot.telegram.send import with_retries
 
@@ -81,22 +82,29 @@ def setup_logging(token: str | None, level: int = logging.INFO) -> None:
 
 # -- the application ------------------------------------------------------------------------------
 
-def build_application(config: Config, engine: Engine, state: State) -> Application:
+def updates_request() -> polling.UpdatesRequest:
+    """The connection getUpdates uses (its own, so replies never wait for a long poll)."""
+    return polling.UpdatesRequest(connection_pool_size=2, connect_timeout=10.0, read_timeout=10.0)
+
+
+def build_application(config: Config, engine: Engine, state: State,
+                      get_updates_request: HTTPXRequest | None = None) -> Application:
     """The bot as a PTB Application, talking to config.api_base_url (Telegram, or a test server)."""
     assert config.token, "a token is needed"
     root = config.api_base_url.rstrip("/")
     # Many users at once: a pool of connections for replies; getUpdates has its own connection.
     request = HTTPXRequest(connection_pool_size=64, pool_timeout=20.0, connect_timeout=10.0, read_timeout=20.0,
                            write_timeout=20.0)
-    updates_request = HTTPXRequest(connection_pool_size=2, connect_timeout=10.0, read_timeout=10.0)
     application = (
         Application.builder()
         .token(config.token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .request(request)
-        .get_updates_request(updates_request)
-        .concurrent_updates(256)  # one slow user (or a flood) must not hold up everyone else
+        .get_updates_request(get_updates_request or updates_request())
+        # One slow user (or a flood) must not hold up everyone else; the poller (polling.py) also stops
+        # fetching above polling.MAX_IN_PROGRESS updates in progress, the same number.
+        .concurrent_updates(polling.MAX_IN_PROGRESS)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -143,6 +151,7 @@ def command_menu(engine: Engine, lang: str) -> list[BotCommand]:
 
 
 async def set_commands(application: Application) -> None:
+    """The command menu in each language; a failure is logged and never stops the bot."""
     engine: Engine = application.bot_data["services"].engine
     for lang in (None, *MENU_LANGUAGES):
         menu = command_menu(engine, lang or "en")
@@ -156,11 +165,29 @@ async def set_commands(application: Application) -> None:
 async def _post_init(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     svc.username = application.bot.username or ""
-    await set_commands(application)
+    # In the background: a setMyCommands call that never gets an answer must not hold up the first replies
+    # (20 s per attempt). Cancelled with the other background tasks in _post_stop.
+    svc.background(_set_commands_quietly(application), "command-menu")
     admin.resume_alerts(application, svc)
     svc.background(_purge_daily(svc), "retention")
+    svc.background(_warm_up(svc.engine), "warm-up")
     log.info("bot @%s started: %d topics, languages %s%s", svc.username, len(svc.engine.topic_ids),
              ",".join(svc.engine.languages), " (state degraded: statistics off)" if svc.state.degraded else "")
+
+
+async def _set_commands_quietly(application: Application) -> None:
+    try:
+        await set_commands(application)
+    except Exception as error:  # a background task's exception would otherwise surface only at exit
+        log_exception("command menu not set", error)
+
+
+async def _warm_up(engine: Engine) -> None:
+    """Compile, in a thread, what the first long pasted contract would otherwise wait for (about a second)."""
+    try:
+        await asyncio.to_thread(engine.warm_up)
+    except Exception as error:  # only a cost moved to the first long text; never a reason to stop
+        log_exception("warm-up failed", error)
 
 
 async def _purge_daily(svc: Services) -> None:
@@ -187,15 +214,25 @@ async def _post_shutdown(application: Application) -> None:
 
 # -- running ----------------------------------------------------------------------------------------
 
-def open_all(config: Config, engine: Engine) -> Application:
+def open_all(config: Config, engine: Engine, get_updates_request: HTTPXRequest | None = None) -> Application:
     state = State.open(config.data_dir, config.retention_days)
-    return build_application(config, engine, state)
+    return build_application(config, engine, state, get_updates_request)
 
 
 def run_polling(config: Config, engine: Engine) -> None:
-    application = open_all(config, engine)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, bootstrap_retries=5,
-                            timeout=10)
+    """Long polling with our own loop (polling.py) rather than PTB's Updater, which confirms updates to
+    Telegram before they are answered: here an update is confirmed only once answered, so updates in
+    progress when the process dies are sent again to the next one (at least once)."""
+    request = updates_request()
+    application = open_all(config, engine, request)
+    try:
+        polling.run(application, request, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5, timeout=10)
+    except Conflict:
+        # Another process polls with this token (or a webhook was set meanwhile). Going on would answer
+        # every update twice, and retrying would cut the other one's long polls; stop with one clear line.
+        log.error("Telegram refused getUpdates (409 Conflict): another process polls with this token, or a "
+                  "webhook is set. Stopped.")
+        raise SystemExit(1) from None
 
 
 def run_webhook(config: Config, engine: Engine, listen: str, port: int, url: str, url_path: str) -> None:
