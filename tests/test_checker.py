@@ -560,3 +560,19 @@ def test_a_fee_paid_directly_to_the_university_is_not_an_agent_fee(catalogue):
     legit = "Frais de dossier : 80 000 FCFA, à régler directement auprès de l'université."
     assert "agent-fee" not in signs(legit, catalogue)
     assert "agent-fee" in signs("Frais de dossier : 2 000 000 FCFA à payer à l'agent avant le départ.", catalogue)
+
+
+def test_warm_up_compiles_every_pattern_ahead_and_changes_no_result():
+    """The bot warms up in the background after start: afterwards no message pays for a regex compile."""
+    cold = SignCatalogue.load(FAQ / "signs.yaml")
+    warm = SignCatalogue.load(FAQ / "signs.yaml")
+    warm.warm_up()
+    scanner = warm.scanner
+    assert scanner is not None and scanner.tree and set(scanner._compiled) == set(scanner.tree)
+    assert scanner._regex is not None
+    texts = ["Контракт с Министерством обороны, выплата 2 млн рублей при подписании",
+             "وظيفة حارس في معسكر بروسيا راتب 3000 دولار", "Free flights, visa via Dubai, work as a cook",
+             "Our university opens applications on the official portal. " * 40]
+    for text in texts:
+        a, b = check_offer(text, cold), check_offer(text, warm)
+        assert (a.risk, [(s.id, s.evidence) for s in a.signs]) == (b.risk, [(s.id, s.evidence) for s in b.signs])
