@@ -297,3 +297,24 @@ def test_poller_retries_after_network_errors():
         assert telegram.offsets[-1] == (2, 0)
 
     run(scenario())
+
+
+def test_poller_polls_again_soon_after_an_answer_while_the_offset_is_held():
+    """While an update holds the offset back, polls are paced (poll_interval), but an answer brings the next
+    poll forward: the person answered often writes again at once."""
+    async def scenario() -> None:
+        telegram, handlers = FakeTelegram(), Handlers()
+        poller = Poller(application(telegram, handlers), poll_interval=2.0, drain_seconds=0.1)
+        task = asyncio.create_task(poller.run())
+        telegram.add(1, 2)
+        await until(lambda: len(handlers.calls) == 2)
+        await asyncio.sleep(0.3)
+        polls = len(telegram.offsets)
+        assert polls <= 2  # paced: nothing answered yet, the next poll waits for the 2 s interval
+        handlers.let_finish(2)  # answered; 1 still holds the offset back
+        await until(lambda: len(telegram.offsets) > polls, timeout=0.5)  # well before the 2 s interval
+        poller.stop()
+        handlers.let_finish(1)
+        await task
+
+    run(scenario())

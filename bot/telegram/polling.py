@@ -13,10 +13,11 @@ to confirm updates out of order).
 Two things follow from the Bot API and shape the loop:
 
 - While any update holds the offset back, getUpdates returns at once (there are unconfirmed updates), so
-  long polling only works when nothing is in progress; otherwise the loop polls at most every
-  `poll_interval` seconds. Telegram sends the unconfirmed updates every time, so those already in
-  progress or answered are skipped, and dropped from the JSON before python-telegram-bot parses them
-  (parsing 100 updates costs about 30 ms; most of a busy batch is already known).
+  long polling only works when nothing is in progress; otherwise the loop polls every `poll_interval`
+  seconds, or sooner (POLL_AFTER_ANSWER_SECONDS) once an update has been answered. Telegram sends the
+  unconfirmed updates every time, so those already in progress or answered are skipped, and dropped from
+  the JSON before python-telegram-bot parses them (parsing 100 updates costs about 30 ms; most of a busy
+  batch is already known).
 - getUpdates returns at most 100 updates from the offset, so an update that takes long (a sendMessage
   that never gets an answer costs the 20 s read timeout) would stop the bot from seeing anything newer
   once 100 more have arrived. When a batch brings nothing new and is full, updates in progress for more
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 TELEGRAM_MAX_BATCH = 100  # getUpdates `limit` can be at most 100
 LONG_POLL_SECONDS = 10
 POLL_INTERVAL_SECONDS = 0.1  # between polls while something holds the offset back (they return at once)
+POLL_AFTER_ANSWER_SECONDS = 0.02  # sooner than that once an update was answered: the person may write again
 MAX_IN_PROGRESS = 256  # stop fetching above this many updates in progress (backpressure)
 RELEASE_AFTER_SECONDS = 5.0
 DRAIN_SECONDS = 8.0  # on a clean stop, for updates in progress: leaves time to confirm within docker stop's 10 s
@@ -170,6 +172,7 @@ class Poller:
         self.polls = self.full_polls = self.released = 0  # for the log line at stop
         self.stopping = asyncio.Event()
         self._changed = asyncio.Event()  # an update finished
+        self._answered_since_poll = asyncio.Event()
         if request is not None:
             request.skip = self.tracker.seen
 
@@ -235,10 +238,26 @@ class Poller:
             failures = 0
             self._dispatch(updates)
             if self.tracker.holds_offset:
-                # The next getUpdates returns at once (the unconfirmed updates): pace the polls.
-                await self._sleep(started + self.poll_interval - self.clock())
+                await self._pace(started)
+
+    async def _pace(self, started: float) -> None:
+        """The next getUpdates returns at once (the unconfirmed updates), so polls are paced: every
+        `poll_interval`, or after POLL_AFTER_ANSWER_SECONDS once an update has been answered since the last
+        poll (the person often writes again at once)."""
+        await self._sleep(started + min(self.poll_interval, POLL_AFTER_ANSWER_SECONDS) - self.clock())
+        left = started + self.poll_interval - self.clock()
+        if left <= 0 or self._answered_since_poll.is_set() or self.stopping.is_set():
+            return
+        waits = {asyncio.ensure_future(self._answered_since_poll.wait()),
+                 asyncio.ensure_future(self.stopping.wait())}
+        try:
+            await asyncio.wait(waits, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waits:
+                waiter.cancel()
 
     async def _get_updates(self) -> tuple[Update, ...]:
+        self._answered_since_poll.clear()
         offset = self.tracker.offset()
         self.tracker.confirm(offset)
         self.polls += 1
@@ -279,6 +298,7 @@ class Poller:
             self.tasks.pop(update.update_id, None)
             if not cancelled:
                 self.tracker.finished(update.update_id)
+                self._answered_since_poll.set()
             self._changed.set()
 
     # -- stopping ----------------------------------------------------------------------------------
