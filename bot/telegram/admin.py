@@ -85,6 +85,7 @@ async def cmd_reload(update: Update, context: Context) -> None:
     except ContentError as error:
         await reply_to(update, context, problems_text("Not reloaded; the previous content stays.", error.problems))
         return
+    await asyncio.to_thread(engine.warm_up)  # before it serves, as at start
     svc.engine = engine
     warnings = f" ({len(problems)} warnings: see <code>scambot faq check</code>)" if problems else ""
     await reply_to(update, context, f"Reloaded: {len(engine.topic_ids)} topics{warnings}.")
