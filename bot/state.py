@@ -313,10 +313,9 @@ class State:
         `request_ref`), an alert already made for the same request is returned instead of a second one.
         """
         with self.db.conn:
-            if request:
-                earlier = self.db.execute("select id from alerts where request = ?", [request]).fetchone()
-                if earlier:
-                    return earlier[0]
+            earlier = self._alert_id_for(request) if request else None
+            if earlier is not None:
+                return earlier
             cursor = self.db.execute(
                 "insert into alerts (created, digest, texts, total, request) values (?, ?, ?, 0, ?)",
                 [_now(), digest, json.dumps(texts, ensure_ascii=False, sort_keys=True), request],
@@ -332,6 +331,10 @@ class State:
 
     @_guarded()
     def alert_for_request(self, request: str) -> int | None:
+        """The alert made for this request (see `request_ref`), if any."""
+        return self._alert_id_for(request)
+
+    def _alert_id_for(self, request: str) -> int | None:
         row = self.db.execute("select id from alerts where request = ?", [request]).fetchone()
         return row[0] if row else None
 
