@@ -246,15 +246,8 @@ class Poller:
         poll (the person often writes again at once)."""
         await self._sleep(started + min(self.poll_interval, POLL_AFTER_ANSWER_SECONDS) - self.clock())
         left = started + self.poll_interval - self.clock()
-        if left <= 0 or self._answered_since_poll.is_set() or self.stopping.is_set():
-            return
-        waits = {asyncio.ensure_future(self._answered_since_poll.wait()),
-                 asyncio.ensure_future(self.stopping.wait())}
-        try:
-            await asyncio.wait(waits, timeout=left, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waits:
-                waiter.cancel()
+        if left > 0 and not self._answered_since_poll.is_set():
+            await self._wait_for(self._answered_since_poll, left)
 
     async def _get_updates(self) -> tuple[Update, ...]:
         self._answered_since_poll.clear()
@@ -352,7 +345,11 @@ class Poller:
 
     async def _wait_for_change(self, timeout: float | None) -> None:
         self._changed.clear()
-        waits = {asyncio.ensure_future(self._changed.wait()), asyncio.ensure_future(self.stopping.wait())}
+        await self._wait_for(self._changed, timeout)
+
+    async def _wait_for(self, event: asyncio.Event, timeout: float | None) -> None:
+        """Until `event` is set or `stop()` comes, at most `timeout` seconds (None: no limit)."""
+        waits = {asyncio.ensure_future(event.wait()), asyncio.ensure_future(self.stopping.wait())}
         try:
             await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
