@@ -28,6 +28,8 @@ from bot.telegram.admin import problems_text
 from bot.telegram.app import RedactingFormatter, command_menu, setup_logging
 from bot.telegram.flood import FloodControl, Verdict
 from bot.telegram.handlers import (
+    addressed_to_bot,
+    command_argument,
     flag,
     inline_id,
     is_transient_fetch_error,
@@ -483,3 +485,29 @@ def test_configuration_from_the_environment(monkeypatch, tmp_path):
     assert config.api_base_url == "http://127.0.0.1:8081"  # the bot calls {root}/bot{token}/{method}
     assert config.admins == frozenset({42, 7, -100123})
     assert config.data_dir == tmp_path / "data"
+
+
+# -- entities ----------------------------------------------------------------------------------------------
+
+def _message(text: str, entities: list[dict], chat_type: str = "group") -> Any:
+    from telegram import Message
+
+    return Message.de_json({"message_id": 1, "date": 1, "chat": {"id": -5, "type": chat_type}, "text": text,
+                            "from": {"id": 7, "is_bot": False, "first_name": "A"}, "entities": entities}, None)
+
+
+def test_an_entity_that_splits_a_character_is_read_without_an_exception():
+    """Found by the hostile-input property test: a forged mention of one UTF-16 unit over a character outside
+    the BMP made python-telegram-bot's parse_entities raise UnicodeDecodeError in groups."""
+    forged = _message("\U00010000 hi", [{"type": "mention", "offset": 0, "length": 1}])
+    assert addressed_to_bot(forged, "scambot", 99) is None
+    command = _message("\U00010000", [{"type": "bot_command", "offset": 0, "length": 1}])
+    assert isinstance(command_argument(command), str)
+
+
+def test_mentions_and_commands_after_wide_characters_are_still_found():
+    text = "\U0001F600 @ScamBot is this contract safe?"
+    mention = _message(text, [{"type": "mention", "offset": 3, "length": 8}])  # the emoji is 2 UTF-16 units
+    assert addressed_to_bot(mention, "scambot", 99) == "\U0001F600   is this contract safe?"
+    command = _message("/check@ScamBot the offer 💰 text", [{"type": "bot_command", "offset": 0, "length": 14}])
+    assert command_argument(command) == "the offer 💰 text"

@@ -222,11 +222,20 @@ def message_text(message: Message) -> str:
     return message.text or message.caption or ""
 
 
+def entity_texts(message: Message, types: tuple[str, ...]) -> list[tuple[MessageEntity, str]]:
+    """The message text's entities of these types, each with its text. Telegram counts offsets in UTF-16
+    code units; python-telegram-bot's parse_entities raises on an entity that splits a character (only a
+    forged update has one), so they are cut here and a split character becomes U+FFFD."""
+    encoded = (message.text or "").encode("utf-16-le", "surrogatepass")
+    return [(entity, encoded[2 * entity.offset:2 * (entity.offset + entity.length)].decode("utf-16-le", "replace"))
+            for entity in message.entities if entity.type in types]
+
+
 def addressed_to_bot(message: Message, username: str, bot_id: int) -> str | None:
     """In a group: the text with our @mention removed if the message mentions us or replies to us."""
     text = message_text(message)
     mention = f"@{username}".lower()
-    for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+    for entity, value in entity_texts(message, (MessageEntity.MENTION, MessageEntity.TEXT_MENTION)):
         if (entity.type == MessageEntity.MENTION and value.lower() == mention) or (
                 entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id):
             return text.replace(value, " ").strip()
@@ -276,9 +285,9 @@ async def on_media(update: Update, context: Context) -> None:
 def command_argument(message: Message) -> str:
     """The text after the /command (newlines kept, unlike context.args)."""
     text = message.text or ""
-    for entity in message.entities:
-        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
-            return text[len(message.parse_entity(entity)):].strip()
+    for entity, command in entity_texts(message, (MessageEntity.BOT_COMMAND,)):
+        if entity.offset == 0:
+            return text[len(command):].strip()
     return text.partition(" ")[2].strip()
 
 
