@@ -320,9 +320,10 @@ async def deliver(
 def make_bot(token: str, api_root: str, pool_size: int = DEFAULT_CONCURRENCY * 2) -> telegram.Bot:
     """A Bot for `token` talking to `api_root` (https://api.telegram.org or a test server), as the bot does."""
     import telegram
-    from telegram.request import HTTPXRequest
 
-    request = HTTPXRequest(connection_pool_size=pool_size)
+    from bot.telegram.transport import AiohttpRequest
+
+    request = AiohttpRequest(connection_pool_size=pool_size)
     return telegram.Bot(token, base_url=api_root.rstrip("/") + "/bot", request=request)
 
 

@@ -515,6 +515,8 @@ def test_the_token_appears_in_no_log_line_and_no_reply(tmp_path):
             assert other_runner.process.returncode != 0
         outputs = [runner.log(), *(r.log() for r in failing)]
     assert "refused TELEGRAM_BOT_TOKEN" in outputs[1]
+    # A failed start closes its HTTP clients: no "Unclosed client session" error from asyncio at exit.
+    assert " ERROR " not in outputs[1] and "Unclosed" not in outputs[1], outputs[1][-2000:]
     for text in outputs + replies:
         for secret in _secret_parts(fake):
             assert secret not in text

@@ -18,7 +18,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.engine import Engine
@@ -27,6 +27,7 @@ from bot.state import State
 from bot.telegram import admin, handlers, polling
 from bot.telegram.handlers import Services, log_exception
 from bot.telegram.send import with_retries
+from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +89,13 @@ def updates_request() -> polling.UpdatesRequest:
 
 
 def build_application(config: Config, engine: Engine, state: State,
-                      get_updates_request: HTTPXRequest | None = None) -> Application:
+                      get_updates_request: BaseRequest | None = None) -> Application:
     """The bot as a PTB Application, talking to config.api_base_url (Telegram, or a test server)."""
     assert config.token, "a token is needed"
     root = config.api_base_url.rstrip("/")
     # Many users at once: a pool of connections for replies; getUpdates has its own connection.
-    request = HTTPXRequest(connection_pool_size=64, pool_timeout=20.0, connect_timeout=10.0, read_timeout=20.0,
-                           write_timeout=20.0)
+    request = AiohttpRequest(connection_pool_size=64, pool_timeout=20.0, connect_timeout=10.0, read_timeout=20.0,
+                             write_timeout=20.0)
     application = (
         Application.builder()
         .token(config.token)
@@ -217,7 +218,7 @@ async def _post_shutdown(application: Application) -> None:
 
 # -- running ----------------------------------------------------------------------------------------
 
-def open_all(config: Config, engine: Engine, get_updates_request: HTTPXRequest | None = None) -> Application:
+def open_all(config: Config, engine: Engine, get_updates_request: BaseRequest | None = None) -> Application:
     state = State.open(config.data_dir, config.retention_days)
     return build_application(config, engine, state, get_updates_request)
 

@@ -38,10 +38,10 @@ from typing import Any
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
 from bot.telegram.handlers import transient_reason
 from bot.telegram.send import retry_seconds
+from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class OffsetTracker:
         return sorted(self._holding)
 
 
-class UpdatesRequest(HTTPXRequest):
+class UpdatesRequest(AiohttpRequest):
     """The getUpdates connection: drops the updates `skip` names from each answer before python-telegram-bot
     parses them (the unconfirmed ones Telegram sends again), and remembers how many the answer held."""
 
@@ -421,6 +421,11 @@ async def serve(application: Application, request: UpdatesRequest | None, *, all
         finally:
             if application.post_shutdown:
                 await application.post_shutdown(application)
+            # PTB closes the HTTP clients only if initialize() succeeded; when getMe never did (Telegram
+            # unreachable, a bad token), close them here, or aiohttp reports them unclosed as errors.
+            for http in (request, application.bot.request):
+                if http is not None:
+                    await http.shutdown()
 
 
 def run(application: Application, request: UpdatesRequest | None, *, allowed_updates: Sequence[str],
