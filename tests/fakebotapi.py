@@ -531,6 +531,10 @@ def _decode_params(raw: dict[str, str]) -> dict[str, Any]:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: when a bot opens dozens of connections at once (a burst of
+    # replies), the kernel drops the extra SYNs and the client retries only after TCP's 1 s timeout,
+    # which Telegram's servers do not do to anyone. 128 is what real servers commonly use (SOMAXCONN).
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (the bot stopping, a timeout) is normal here, not worth a traceback."""
