@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from telegram import Update
 from telegram.error import Conflict, NetworkError
 
-from bot.telegram.polling import OffsetTracker, Poller, UpdatesRequest
+from bot.telegram.polling import SHORT_POLL_READ_SECONDS, OffsetTracker, Poller, UpdatesRequest
 
 # -- the low-water mark ---------------------------------------------------------------------------------
 
@@ -137,11 +137,13 @@ def test_known_updates_are_dropped_before_parsing():
 
 
 class FakeTelegram:
-    """getUpdates as the Bot API serves it; `offsets` records (offset, timeout) of every call."""
+    """getUpdates as the Bot API serves it; `offsets` records (offset, timeout) of every call, `calls` every
+    call's arguments."""
 
     def __init__(self) -> None:
         self.pending: list[int] = []
         self.offsets: list[tuple[int, float]] = []
+        self.calls: list[dict[str, Any]] = []
         self.errors: list[Exception] = []
         self._new = asyncio.Event()
 
@@ -149,8 +151,10 @@ class FakeTelegram:
         self.pending += ids
         self._new.set()
 
-    async def get_updates(self, offset: int, limit: int, timeout: float, allowed_updates: Any) -> tuple:
+    async def get_updates(self, offset: int, limit: int, timeout: float, allowed_updates: Any,
+                          **timeouts: float) -> tuple:
         self.offsets.append((offset, timeout))
+        self.calls.append({"offset": offset, "limit": limit, "timeout": timeout, **timeouts})
         if self.errors:
             raise self.errors.pop(0)
         self.pending = [u for u in self.pending if u >= offset]
@@ -278,7 +282,8 @@ def test_poller_stops_on_conflict_without_the_last_confirmation(error):
         telegram.errors.append(error)
         with pytest.raises(Conflict):
             await task
-        assert all(timeout for _, timeout in telegram.offsets)  # no last call that would cut the other poller
+        # No last confirming call (limit 1, no long poll), which would cut the other poller's long poll.
+        assert all(call["limit"] > 1 for call in telegram.calls)
 
     run(scenario())
 
@@ -316,5 +321,28 @@ def test_poller_polls_again_soon_after_an_answer_while_the_offset_is_held():
         poller.stop()
         handlers.let_finish(1)
         await task
+
+    run(scenario())
+
+
+def test_polls_while_the_offset_is_held_are_short_with_a_short_read_timeout():
+    """Telegram answers at once while unconfirmed updates wait, so such a poll that hangs is given up after
+    a few seconds; with nothing in progress the poll is a long poll with the client's own read timeout."""
+    async def scenario() -> None:
+        telegram, handlers = FakeTelegram(), Handlers()
+        poller = Poller(application(telegram, handlers), poll_interval=0.01, drain_seconds=0.1, timeout=7)
+        task = asyncio.create_task(poller.run())
+        telegram.add(1)
+        await until(lambda: handlers.calls == [1])
+        await until(lambda: any(call["offset"] == 1 for call in telegram.calls))  # polled while 1 holds it
+        handlers.let_finish(1)
+        await until(lambda: any(call["offset"] == 2 for call in telegram.calls))
+        poller.stop()
+        await task
+        held = [call for call in telegram.calls if call["offset"] == 1]
+        idle = [call for call in telegram.calls if call["offset"] in (0, 2) and call["limit"] > 1]
+        assert held and all(call["timeout"] == 0 and call["read_timeout"] == SHORT_POLL_READ_SECONDS
+                            for call in held)
+        assert idle and all(call["timeout"] == 7 and "read_timeout" not in call for call in idle)
 
     run(scenario())
