@@ -21,7 +21,7 @@ bot on each, and prints the medians and the ratio:
   throughput). Every person waits for each answer before writing again, as people do.
 
 "Answered" means the server accepted a sendMessage to that person's chat for that update; the rate is
-answered updates over the time from the first update sent to the last answer. Runs of the two bots
+answered updates over the time from the first update sent to the last answer. Runs of the bots
 alternate (bot, echo, echo-aio, bot, ...) so that a change in the machine's load hits all alike.
 
     python benchmarks/bench_telegram.py                 # both workloads, 3 runs of each bot (about 8 min)

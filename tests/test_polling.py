@@ -137,15 +137,18 @@ def test_known_updates_are_dropped_before_parsing():
 
 
 class FakeTelegram:
-    """getUpdates as the Bot API serves it; `offsets` records (offset, timeout) of every call, `calls` every
-    call's arguments."""
+    """getUpdates as the Bot API serves it; `calls` records every call's arguments."""
 
     def __init__(self) -> None:
         self.pending: list[int] = []
-        self.offsets: list[tuple[int, float]] = []
         self.calls: list[dict[str, Any]] = []
         self.errors: list[Exception] = []
         self._new = asyncio.Event()
+
+    @property
+    def offsets(self) -> list[tuple[int, float]]:
+        """(offset, timeout) of every call."""
+        return [(call["offset"], call["timeout"]) for call in self.calls]
 
     def add(self, *ids: int) -> None:
         self.pending += ids
@@ -153,7 +156,6 @@ class FakeTelegram:
 
     async def get_updates(self, offset: int, limit: int, timeout: float, allowed_updates: Any,
                           **timeouts: float) -> tuple:
-        self.offsets.append((offset, timeout))
         self.calls.append({"offset": offset, "limit": limit, "timeout": timeout, **timeouts})
         if self.errors:
             raise self.errors.pop(0)

@@ -8,9 +8,10 @@ whole bot over this client; these tests pin the edges one by one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -77,20 +78,25 @@ def run(test: Callable[[], Awaitable[None]]) -> None:
     asyncio.run(asyncio.wait_for(test(), 30))
 
 
+@contextlib.asynccontextmanager
+async def opened(request: AiohttpRequest) -> AsyncIterator[AiohttpRequest]:
+    """The request initialized for the block and shut down after it, as PTB does around an Application."""
+    await request.initialize()
+    try:
+        yield request
+    finally:
+        await request.shutdown()
+
+
 def form_data(**fields: Any) -> RequestData:
     return RequestData([RequestParameter.from_input(name, value) for name, value in fields.items()])
 
 
 def test_an_answer_comes_back_as_status_and_body_and_the_form_arrives():
     async def test() -> None:
-        async with Server() as server:
-            request = AiohttpRequest(4)
-            await request.initialize()
-            try:
-                sent = form_data(chat_id=5, text="<b>سلام</b>", reply_markup={"a": [1]})
-                status, body = await request.do_request(f"{server.url}/bot{TOKEN}/sendMessage", "POST", sent)
-            finally:
-                await request.shutdown()
+        async with Server() as server, opened(AiohttpRequest(4)) as request:
+            sent = form_data(chat_id=5, text="<b>سلام</b>", reply_markup={"a": [1]})
+            status, body = await request.do_request(f"{server.url}/bot{TOKEN}/sendMessage", "POST", sent)
         assert status == 200 and json.loads(body) == {"ok": True, "result": True}
         [got] = server.received
         assert got["path"] == f"/bot{TOKEN}/sendMessage"
@@ -104,27 +110,18 @@ def test_a_refusal_reaches_ptb_as_its_own_error():
     async def refused() -> None:
         async with Server() as server:
             server.status = 400
-            request = AiohttpRequest(2)
-            await request.initialize()
-            try:
+            async with opened(AiohttpRequest(2)) as request:
                 with pytest.raises(BadRequest, match=r"(?i)message is too long"):
                     await request.post(f"{server.url}/bot{TOKEN}/sendMessage", form_data(chat_id=1, text="x"))
-            finally:
-                await request.shutdown()
     run(refused)
 
 
 def test_a_file_goes_as_multipart_with_its_name():
     async def test() -> None:
-        async with Server() as server:
-            request = AiohttpRequest(2)
-            await request.initialize()
-            try:
-                upload = InputFile(b"\x89PNG fake", filename="poster.png")
-                status, _ = await request.do_request(f"{server.url}/bot{TOKEN}/sendPhoto", "POST",
-                                                     form_data(chat_id=7, photo=upload))
-            finally:
-                await request.shutdown()
+        async with Server() as server, opened(AiohttpRequest(2)) as request:
+            upload = InputFile(b"\x89PNG fake", filename="poster.png")
+            status, _ = await request.do_request(f"{server.url}/bot{TOKEN}/sendPhoto", "POST",
+                                                 form_data(chat_id=7, photo=upload))
         assert status == 200
         [got] = server.received
         assert got["content_type"] == "multipart/form-data"
@@ -137,17 +134,13 @@ def test_a_slow_answer_is_timed_out():
     async def test() -> None:
         async with Server() as server:
             server.delay = 2.0
-            request = AiohttpRequest(2, read_timeout=0.2)
-            await request.initialize()
-            try:
+            async with opened(AiohttpRequest(2, read_timeout=0.2)) as request:
                 with pytest.raises(TimedOut):
                     await request.do_request(f"{server.url}/bot{TOKEN}/getMe", "POST")
                 # A per-call read timeout overrides the default (getUpdates passes its long-poll time).
                 server.delay = 0.3
                 status, _ = await request.do_request(f"{server.url}/bot{TOKEN}/getMe", "POST", read_timeout=2.0)
                 assert status == 200
-            finally:
-                await request.shutdown()
     run(test)
 
 
@@ -155,16 +148,12 @@ def test_a_full_pool_times_out_instead_of_waiting_forever():
     async def test() -> None:
         async with Server() as server:
             server.delay = 1.5
-            request = AiohttpRequest(1, pool_timeout=0.1, connect_timeout=0.1, read_timeout=5.0)
-            await request.initialize()
-            try:
+            async with opened(AiohttpRequest(1, pool_timeout=0.1, connect_timeout=0.1, read_timeout=5.0)) as request:
                 busy = asyncio.create_task(request.do_request(f"{server.url}/bot{TOKEN}/getMe", "POST"))
                 await asyncio.sleep(0.2)  # the one connection is taken
                 with pytest.raises(TimedOut):
                     await request.do_request(f"{server.url}/bot{TOKEN}/getMe", "POST")
                 assert (await busy)[0] == 200
-            finally:
-                await request.shutdown()
     run(test)
 
 
@@ -174,13 +163,9 @@ def test_a_refused_connection_is_a_network_error_without_the_token():
         port = probe.getsockname()[1]
 
     async def test() -> None:
-        request = AiohttpRequest(1)
-        await request.initialize()
-        try:
+        async with opened(AiohttpRequest(1)) as request:
             with pytest.raises(NetworkError) as caught:
                 await request.do_request(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe", "POST")
-        finally:
-            await request.shutdown()
         assert not isinstance(caught.value, TimedOut)
         assert TOKEN not in str(caught.value) and TOKEN.split(":")[1] not in str(caught.value)
     run(test)
@@ -190,30 +175,21 @@ def test_a_connection_dropped_without_an_answer_is_a_network_error():
     async def test() -> None:
         async with Server() as server:
             server.drop = True
-            request = AiohttpRequest(1)
-            await request.initialize()
-            try:
+            async with opened(AiohttpRequest(1)) as request:
                 with pytest.raises(NetworkError) as caught:
                     await request.do_request(f"{server.url}/bot{TOKEN}/sendMessage", "POST", form_data(text="x"))
                 assert not isinstance(caught.value, TimedOut)
                 assert TOKEN not in str(caught.value)
                 server.drop = False  # the pool recovers: the next call opens a fresh connection
                 assert (await request.do_request(f"{server.url}/bot{TOKEN}/getMe", "POST"))[0] == 200
-            finally:
-                await request.shutdown()
     run(test)
 
 
 def test_connections_are_kept_alive_and_reused():
     async def test() -> None:
-        async with Server() as server:
-            request = AiohttpRequest(4)
-            await request.initialize()
-            try:
-                for _ in range(20):
-                    await request.do_request(f"{server.url}/bot{TOKEN}/getMe", "POST")
-            finally:
-                await request.shutdown()
+        async with Server() as server, opened(AiohttpRequest(4)) as request:
+            for _ in range(20):
+                await request.do_request(f"{server.url}/bot{TOKEN}/getMe", "POST")
         assert len(server.received) == 20
         assert len(server.connections) == 1
     run(test)
@@ -239,13 +215,9 @@ def test_it_must_be_initialized_and_can_be_initialized_again_after_shutdown():
 def test_an_error_quoting_the_url_does_not_carry_the_token():
     """aiohttp quotes the URL in some errors; the URL holds the token, which must not reach a log line."""
     async def test() -> None:
-        request = AiohttpRequest(1)
-        await request.initialize()
-        try:
+        async with opened(AiohttpRequest(1)) as request:
             with pytest.raises(NetworkError) as caught:
                 await request.do_request(f"http://127.0.0.1:99999/bot{TOKEN}/getMe", "POST")  # no such port
-        finally:
-            await request.shutdown()
         assert "InvalidUrl" in str(caught.value) and "<url>" in str(caught.value)
         assert TOKEN.split(":")[1] not in str(caught.value)
     run(test)
@@ -257,14 +229,10 @@ def test_the_proxy_variables_are_honoured(monkeypatch):
     async def test() -> None:
         async with Server() as proxy:
             monkeypatch.setenv("HTTP_PROXY", proxy.url)
-            monkeypatch.delenv("NO_PROXY", raising=False)
-            monkeypatch.delenv("no_proxy", raising=False)
-            request = AiohttpRequest(1)
-            await request.initialize()
-            try:
+            for name in ("http_proxy", "https_proxy", "NO_PROXY", "no_proxy"):  # lowercase ones would win
+                monkeypatch.delenv(name, raising=False)
+            async with opened(AiohttpRequest(1)) as request:
                 status, _ = await request.do_request(f"http://api.telegram.invalid/bot{TOKEN}/getMe", "POST")
-            finally:
-                await request.shutdown()
             assert status == 200  # answered by the proxy: the .invalid name was never looked up
             [got] = proxy.received
             assert got["headers"]["Host"] == "api.telegram.invalid"

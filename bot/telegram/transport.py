@@ -26,10 +26,10 @@ DEFAULT_TIMEOUT = 5.0
 
 
 class AiohttpRequest(BaseRequest):
-    """A pool of keep-alive connections to the Bot API, with PTB's four timeouts.
+    """A pool of keep-alive connections to the Bot API, with PTB's read, connect and pool timeouts.
 
     aiohttp has no separate write timeout: a request body here is at most a few kilobytes, so sending it
-    fits in the connect and read budgets; `write_timeout` is accepted for PTB's interface and unused.
+    fits in the connect and read budgets; `write_timeout` is accepted for PTB's interface and ignored.
     """
 
     def __init__(self, connection_pool_size: int = 1, *, read_timeout: float | None = DEFAULT_TIMEOUT,
@@ -37,7 +37,6 @@ class AiohttpRequest(BaseRequest):
                  pool_timeout: float | None = 1.0) -> None:
         self.pool_size = connection_pool_size
         self._read_timeout = read_timeout
-        self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -84,13 +83,12 @@ class AiohttpRequest(BaseRequest):
                                              timeout=self._timeouts(read_timeout, connect_timeout,
                                                                     pool_timeout)) as response:
                 return response.status, await response.read()
-        except TimeoutError as error:  # aiohttp's timeouts (ServerTimeoutError, ConnectionTimeoutError) are ones
+        except TimeoutError as error:  # aiohttp's timeout errors are TimeoutError subclasses
             raise TimedOut from error
         except aiohttp.ClientError as error:
             # Some aiohttp errors quote the URL, which holds the bot token: cut it here, not only in the logs.
             reason = str(error).replace(url, "<url>").replace(url.split("?", 1)[0], "<url>")
             raise NetworkError(f"aiohttp.{type(error).__name__}: {reason}") from error
-
 
     def _proxy(self, url: str) -> str | None:
         """The proxy for `url` from HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as PTB's default client would use:
