@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.checker import SignCatalogue, check_offer  # noqa: E402
+from bot.offers.checker import SignCatalogue, check_offer  # noqa: E402
 
 SIZE = 20_000
 TARGET_MS = 20.0

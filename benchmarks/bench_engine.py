@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.engine import Engine  # noqa: E402
-from bot.evaluation import DATA_DIR, read_jsonl  # noqa: E402
-from bot.normalize import normalize  # noqa: E402
+from bot.evaluation.questions import DATA_DIR, read_jsonl  # noqa: E402
+from bot.text.normalize import normalize  # noqa: E402
 
 STARTUP_SNIPPET = (
     "import resource, time; t0 = time.perf_counter();"

@@ -18,10 +18,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Config
-from bot.content import contacts_override_path
-from bot.matcher import BACKGROUND, PARTS, Matcher, Weights, decide, names_other_destination, names_scope
-from bot.normalize import normalize
-from bot.readmodel import content_from_db, example_rows, open_read_model
+from bot.content.load import contacts_override_path
+from bot.content.readmodel import content_from_db, example_rows, open_read_model
+from bot.questions.matcher import BACKGROUND, PARTS, Matcher, Weights, decide, names_other_destination, names_scope
+from bot.text.normalize import normalize
 
 PENALTY = 5.0
 MAX_WRONG = 0.01

@@ -1,3 +1,3 @@
-from bot.cli import main
+from bot.cli.core import main
 
 main()

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import replies
-from bot.buildcache import cached, fingerprint, source_of
-from bot.checker import SignCatalogue, check_offer
 from bot.config import Config
-from bot.content import Content, contacts_override_path
-from bot.langid import detect_language
-from bot.markup import to_plain
-from bot.matcher import Matcher
+from bot.content.buildcache import cached, fingerprint, source_of
+from bot.content.load import Content, contacts_override_path
+from bot.content.readmodel import content_from_db, example_rows, open_read_model
 from bot.models import LANGUAGES, Card, CheckResult, MatchResult, Reply
-from bot.normalize import normalize
-from bot.readmodel import content_from_db, example_rows, open_read_model
+from bot.offers.checker import SignCatalogue, check_offer
+from bot.questions.matcher import Matcher
+from bot.text.langid import detect_language
+from bot.text.markup import to_plain
+from bot.text.normalize import normalize
 
 # Texts at least this long are read as a pasted offer or contract, not as a question.
 OFFER_MIN_CHARS = 220
@@ -200,9 +200,10 @@ class Engine:
 
 def _load_matcher(rows: list[dict], urgent: frozenset[str], data_dir: Path) -> Matcher:
     """The matcher, from the data directory's cache when it was built from the same rows by the same code."""
-    from bot import arabizi, langid, matcher
-    from bot import normalize as normalize_module
-    from bot.state import load_or_create_key
+    from bot.questions import matcher
+    from bot.state.store import load_or_create_key
+    from bot.text import arabizi, langid
+    from bot.text import normalize as normalize_module
 
     wanted = fingerprint([json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str).encode(),
                           " ".join(sorted(urgent)).encode(),

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bot.engine import Engine
-from bot.markup import to_plain
 from bot.models import Button, Reply
+from bot.text.markup import to_plain
 
 COMMANDS = ("/start", "/help", "/hotline", "/signs", "/language", "/privacy", "/check")
 QUIT = ("/quit", "/exit", "/q")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.content import Contact, Content, Topic
-from bot.markup import escape
+from bot.content.load import Contact, Content, Topic
 from bot.models import Button, CheckResult, Reply
+from bot.text.markup import escape
 
 FALLBACK_LANG = "en"
 # Help lines shown when nothing more specific is known: the reader's own government first.

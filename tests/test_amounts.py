@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.amounts import (
+from bot.offers.amounts import (
     HIGH_PAY_MONTHLY_USD,
     find_amounts,
     high_monthly_pay,
@@ -166,7 +166,7 @@ def test_arabizi_and_swahili_salary_words_give_the_period():
 
 
 def test_dense_texts_read_markers_once_with_the_same_result():
-    from bot import amounts
+    from bot.offers import amounts
 
     text = " ".join(["salary $2,500 a month, bonus $15,000 on signing, agency fee $3,000"] * 200)
     dense = find_amounts(text, "en")

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from fakebotapi import FakeBotAPI
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot import broadcast as bc
-from bot.cli import main
-from bot.state import State
+from bot.cli.core import main
+from bot.ngo import broadcast as bc
+from bot.state.store import State
 
 KEY = "broadcast-test-key"
 LANGS = ("ar", "ckb", "en", "fr", "ru")

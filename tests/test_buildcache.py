@@ -8,10 +8,10 @@ import os
 import pytest
 from conftest import ROOT
 
-import bot.checker as checker
-from bot.buildcache import cached, fingerprint
-from bot.checker import SignCatalogue, check_offer
+import bot.offers.checker as checker
+from bot.content.buildcache import cached, fingerprint
 from bot.engine import Engine
+from bot.offers.checker import SignCatalogue, check_offer
 
 FAQ_DIR = ROOT / "faq"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.checker import REQUIRED_SIGNS, SignCatalogue, check_offer
-from bot.content import ContentError, load_content
+from bot.content.load import ContentError, load_content
 from bot.models import LANGUAGES
+from bot.offers.checker import REQUIRED_SIGNS, SignCatalogue, check_offer
 
 FAQ = Path(__file__).resolve().parent.parent / "faq"
 

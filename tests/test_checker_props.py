@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.amounts import find_amounts
-from bot.checker import SignCatalogue, check_offer, fold_offsets
 from bot.models import RISK_LEVELS
-from bot.normalize import fold_with_offsets
+from bot.offers.amounts import find_amounts
+from bot.offers.checker import SignCatalogue, check_offer, fold_offsets
+from bot.text.normalize import fold_with_offsets
 
 FAQ = Path(__file__).resolve().parent.parent / "faq"
 CATALOGUE = SignCatalogue.load(FAQ / "signs.yaml")
@@ -89,8 +89,8 @@ MARKER_WORDS = [
 def test_the_first_character_lookahead_of_the_marker_regex_changes_nothing(text):
     import re
 
-    from bot import amounts
-    from bot.normalize import fold
+    from bot.offers import amounts
+    from bot.text.normalize import fold
 
     plain = re.compile(r"(?:\W|^)(?:[\u0648\u0641\u0628](?=[\u0621-\u064a]))?(?:" + amounts._MARKER_BODY + ")")
     folded = fold(text)

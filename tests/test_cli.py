@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.core import main
 
 
 @pytest.fixture()
@@ -68,7 +68,7 @@ def test_bad_jsonl_line_is_a_clear_error(run):
 
 
 def test_faq_list_names_every_required_topic(run):
-    from bot.faqcheck import REQUIRED_TOPICS
+    from bot.content.validate import REQUIRED_TOPICS
 
     result = run("faq", "list", "--jsonl")
     topics = {json.loads(line)["topic"] for line in result.output.splitlines()}

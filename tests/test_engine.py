@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.config import Config
 from bot.engine import Engine
-from bot.markup import html_problem, to_plain
+from bot.text.markup import html_problem, to_plain
 
 
 @pytest.fixture(scope="module")

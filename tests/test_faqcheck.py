@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.faqcheck import check_faq
+from bot.content.validate import check_faq
 from tests.toyfaq import TOY_EXAMPLES, toy_topic, write_topic, write_toy_faq
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.langid import detect_language, is_arabizi
+from bot.text.langid import detect_language, is_arabizi
 
 
 @pytest.mark.parametrize(

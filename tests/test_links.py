@@ -7,8 +7,8 @@ import pytest
 import qrcode
 from click.testing import CliRunner
 
-from bot.cli import main
-from bot.links import MAX_PAYLOAD, deep_link, parse_start_payload, start_payload, write_qr
+from bot.cli.core import main
+from bot.ngo.links import MAX_PAYLOAD, deep_link, parse_start_payload, start_payload, write_qr
 
 
 @pytest.mark.parametrize(

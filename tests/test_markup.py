@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.markup import escape, html_problem, to_plain
+from bot.text.markup import escape, html_problem, to_plain
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.arabizi import skeleton
 from bot.config import Config
-from bot.content import contacts_override_path
-from bot.matcher import BACKGROUND, Matcher, names_other_destination
-from bot.normalize import normalize
-from bot.readmodel import content_from_db, example_rows, open_read_model
+from bot.content.load import contacts_override_path
+from bot.content.readmodel import content_from_db, example_rows, open_read_model
+from bot.questions.matcher import BACKGROUND, Matcher, names_other_destination
+from bot.text.arabizi import skeleton
+from bot.text.normalize import normalize
 
 
 @pytest.fixture(scope="module")

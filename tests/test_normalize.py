@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.normalize import fold, fold_with_offsets, normalize, stem, tokens
+from bot.text.normalize import fold, fold_with_offsets, normalize, stem, tokens
 
 
 def test_arabic_diacritics_tatweel_and_letter_variants_fold():

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from bot.content import ContentError
-from bot.readmodel import DB_NAME, content_from_db, example_rows, open_read_model
+from bot.content.load import ContentError
+from bot.content.readmodel import DB_NAME, content_from_db, example_rows, open_read_model
 from tests.toyfaq import TOY_EXAMPLES, toy_topic, write_topic, write_toy_faq
 
 

@@ -37,13 +37,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import load_run
 
 from bot.config import Config
-from bot.links import SOURCE_PATTERN
 from bot.models import LANGUAGES
-from bot.scrub import scrub
-from bot.state import State
+from bot.ngo.links import SOURCE_PATTERN
+from bot.state.store import State
 from bot.telegram import admin, callbacks
 from bot.telegram.app import build_application
 from bot.telegram.flood import FloodControl
+from bot.text.scrub import scrub
 
 SETTINGS = settings(max_examples=70, deadline=None, derandomize=False,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

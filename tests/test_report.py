@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
-from bot.report import render_report
-from bot.state import State
-from bot.stats import collect
+from bot.cli.core import main
+from bot.ngo.report import render_report
+from bot.ngo.stats import collect
+from bot.state.store import State
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from bot.scrub import scrub
-from bot.state import DB_NAME, SCHEMA_VERSION, State
+from bot.state.store import DB_NAME, SCHEMA_VERSION, State
+from bot.text.scrub import scrub
 
 RAW_ID = 123456789
 

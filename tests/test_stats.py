@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from fakebotapi import telegram_html_problem
 
-from bot.cli import main
-from bot.state import State
-from bot.stats import COMPLEMENT, HIDDEN, collect, protect, stats_table, stats_text
+from bot.cli.core import main
+from bot.ngo.stats import COMPLEMENT, HIDDEN, collect, protect, stats_table, stats_text
+from bot.state.store import State
 
 TODAY = datetime.now(UTC).date().isoformat()
 

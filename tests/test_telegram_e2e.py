@@ -20,12 +20,12 @@ from fakebotapi import FakeBotAPI, telegram_html_problem, utf16_len
 
 from bot.config import Config
 from bot.engine import Engine
-from bot.markup import to_plain
 from bot.models import LANGUAGES, Reply
 from bot.telegram import callbacks
 from bot.telegram.app import command_menu
 from bot.telegram.handlers import inline_id
 from bot.telegram.send import split_html
+from bot.text.markup import to_plain
 
 pytestmark = pytest.mark.slow
 

@@ -22,7 +22,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.markup import escape
 from bot.telegram import callbacks, send
 from bot.telegram.admin import problems_text
 from bot.telegram.app import RedactingFormatter, command_menu, setup_logging
@@ -38,6 +37,7 @@ from bot.telegram.handlers import (
     transient_reason,
 )
 from bot.telegram.send import Blocked, split_html, with_retries
+from bot.text.markup import escape
 
 # -- callback data -------------------------------------------------------------------------------------
 

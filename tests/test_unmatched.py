@@ -6,9 +6,9 @@ import json
 
 from click.testing import CliRunner
 
-from bot.cli import main
-from bot.state import State
-from bot.unmatched import group_unanswered, groups_text
+from bot.cli.core import main
+from bot.ngo.unmatched import group_unanswered, groups_text
+from bot.state.store import State
 
 WIFE = [
     ("Can I bring my wife to Russia on a student visa?", "en"),

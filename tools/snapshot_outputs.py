@@ -9,9 +9,9 @@ The record holds, per text, a SHA-256 of each output, never the text itself: the
 ../shared/real-world are other people's words and must not be copied anywhere. `--write` also prints a
 digest of the whole record, short enough to quote in a closing note.
 
-What is recorded, through the same entry points NGOs and scripts use (`bot.cli.main`):
+What is recorded, through the same entry points NGOs and scripts use (`bot.cli.core.main`):
 - `scambot match --jsonl` and `scambot check --jsonl` over every text, one batch each;
-- `scambot ask TEXT` for every text (the engine is loaded once and reused: `bot.cli.load_engine` cached);
+- `scambot ask TEXT` for every text (the engine is loaded once and reused: `bot.cli.core.load_engine` cached);
 - `scambot eval --json` over the project's labelled sets.
 """
 
@@ -57,16 +57,16 @@ def _digest(text: str) -> str:
 def _invoke(args: list[str], stdin: str = "") -> str:
     from click.testing import CliRunner
 
-    from bot.cli import main
+    from bot.cli.core import main
 
     result = CliRunner().invoke(main, args, input=stdin, catch_exceptions=False)
     return f"exit={result.exit_code}\n{result.output}"
 
 
 def record() -> dict[str, dict[str, str]]:
-    import bot.cli
+    import bot.cli.core
 
-    bot.cli.load_engine = functools.lru_cache(maxsize=1)(bot.cli.load_engine)  # one engine for every `ask`
+    bot.cli.core.load_engine = functools.lru_cache(maxsize=1)(bot.cli.core.load_engine)  # one engine for every `ask`
     texts = labelled_texts()
     batch = "".join(json.dumps({"text": text}, ensure_ascii=False) + "\n" for _, text in texts)
     out: dict[str, dict[str, str]] = {}

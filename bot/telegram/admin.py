@@ -2,7 +2,7 @@
 
 To anyone else these commands do not exist: they get unknown_command, and the attempt is logged with the
 user's hashed ref (never the text). Admin replies are in English: they are for staff, not for users.
-The NGO modules (bot.stats, bot.broadcast) are imported when used, so a missing or broken one disables
+The NGO modules (bot.ngo.stats, bot.ngo.broadcast) are imported when used, so a missing or broken one disables
 its command instead of the bot.
 """
 
@@ -14,9 +14,8 @@ import logging
 
 from telegram import Bot, Update
 
-from bot.content import ContentError, contacts_override_path
+from bot.content.load import ContentError, contacts_override_path
 from bot.engine import Engine
-from bot.markup import escape
 from bot.telegram.handlers import (
     Context,
     Handler,
@@ -29,6 +28,7 @@ from bot.telegram.handlers import (
     unknown_command,
 )
 from bot.telegram.send import send_html, with_retries
+from bot.text.markup import escape
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +58,9 @@ async def cmd_stats(update: Update, context: Context) -> None:
                                         f"({escape(state.degraded_reason[:300])}). The bot keeps answering.")
         return
     try:
-        from bot import stats
+        from bot.ngo import stats
     except ImportError:
-        await reply_to(update, context, "Statistics are not available in this version (bot.stats is missing).")
+        await reply_to(update, context, "Statistics are not available in this version (bot.ngo.stats is missing).")
         return
     text = await asyncio.to_thread(lambda: stats.stats_text(stats.collect(state)))
     await reply_to(update, context, text)
@@ -72,7 +72,7 @@ async def cmd_reload(update: Update, context: Context) -> None:
     """Reload faq/: the new content replaces the old only if it is valid; otherwise the old one stays."""
     svc = services(context)
     config = svc.config
-    from bot.faqcheck import check_faq
+    from bot.content.validate import check_faq
 
     problems = await asyncio.to_thread(check_faq, config.faq_dir, contacts_override_path(config.data_dir))
     fatal = [p for p in problems if p.fatal]
@@ -110,9 +110,9 @@ async def cmd_broadcast(update: Update, context: Context) -> None:
     svc = services(context)
     message = update.effective_message
     try:
-        from bot import broadcast
+        from bot.ngo import broadcast
     except ImportError:
-        await reply_to(update, context, "Broadcasting is unavailable in this version (bot.broadcast is missing).")
+        await reply_to(update, context, "Broadcasting is unavailable in this version (bot.ngo.broadcast is missing).")
         return
     if not command_argument(message):
         await reply_to(update, context, "Usage: <code>/broadcast TEXT</code>, or one block per language starting "
@@ -147,7 +147,7 @@ def start_delivery(application, svc, alert_id: int, progress_message=None) -> No
 
 
 async def _deliver(bot: Bot, svc, alert_id: int, progress_message) -> None:
-    from bot import broadcast
+    from bot.ngo import broadcast
 
     last_text = [""]
 
@@ -179,7 +179,7 @@ async def _deliver(bot: Bot, svc, alert_id: int, progress_message) -> None:
 def resume_alerts(application, svc) -> None:
     """At startup: alerts not fully delivered (the bot stopped mid-way) continue in the background."""
     try:
-        from bot import broadcast
+        from bot.ngo import broadcast
 
         pending = broadcast.pending_alerts(svc.state)
     except (ImportError, AttributeError):

@@ -22,12 +22,12 @@ from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.engine import Engine
-from bot.markup import to_plain
-from bot.state import State
+from bot.state.store import State
 from bot.telegram import admin, handlers, polling
 from bot.telegram.handlers import Services, log_exception
 from bot.telegram.send import with_retries
 from bot.telegram.transport import AiohttpRequest
+from bot.text.markup import to_plain
 
 log = logging.getLogger(__name__)
 

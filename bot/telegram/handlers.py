@@ -31,13 +31,13 @@ from telegram.ext import ContextTypes
 
 from bot.config import Config
 from bot.engine import Engine
-from bot.links import parse_start_payload
-from bot.markup import escape
 from bot.models import LANGUAGES, Button, Reply
-from bot.state import State
+from bot.ngo.links import parse_start_payload
+from bot.state.store import State
 from bot.telegram import callbacks
 from bot.telegram.flood import FloodControl, Verdict
 from bot.telegram.send import Blocked, retry_seconds, send_html, split_html, with_retries
+from bot.text.markup import escape
 
 log = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPrevie
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.markup import escape, to_plain
 from bot.models import Button
 from bot.telegram import callbacks
+from bot.text.markup import escape, to_plain
 
 log = logging.getLogger(__name__)
 

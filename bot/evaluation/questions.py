@@ -2,7 +2,7 @@
 
 Matching: top-1 and top-3 accuracy per language and overall, out-of-scope rejection, and the figure that
 matters most for safety: confident answers that are wrong. The offer checker's figures come from
-bot/checker_eval.py.
+bot/evaluation/offers.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.models import LANGUAGES, MatchResult
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent.parent / "tests" / "data"
 TARGETS = {"top1": 0.90, "top3": 0.97, "oos_rejected": 0.90, "language_top1": 0.85}
 
 
@@ -92,7 +92,7 @@ def run_evaluation(engine, questions: Path | None, offers: Path | None) -> tuple
             report[path.name] = result["by_language"]
             texts.append(format_matcher_report(result, path.name))
     offer_sets = [offers] if offers else sorted(DATA_DIR.glob("offers*.jsonl"))
-    from bot.checker_eval import evaluate_checker, format_checker_report
+    from bot.evaluation.offers import evaluate_checker, format_checker_report
 
     for path in offer_sets:
         if path and path.is_file():

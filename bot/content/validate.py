@@ -10,10 +10,10 @@ import re
 import string
 from pathlib import Path
 
-from bot.content import Content, Problem, load_content
-from bot.markup import html_problem
+from bot.content.load import Content, Problem, load_content
 from bot.models import LANGUAGES
-from bot.normalize import normalize
+from bot.text.markup import html_problem
+from bot.text.normalize import normalize
 
 MAX_ANSWER_CHARS = 900
 MAX_TITLE_CHARS = 40
@@ -57,7 +57,7 @@ def _sign_ids(faq_dir: Path, source_ids: set[str]) -> tuple[set[str] | None, lis
     if not path.is_file():
         return None, [Problem("faq/signs.yaml", "file", "missing warning-sign catalogue")]
     try:
-        from bot.checker import SignCatalogue
+        from bot.offers.checker import SignCatalogue
     except ImportError:  # the checker is optional for content-only checks
         return None, []
     try:

@@ -1,19 +1,19 @@
 """Matching a question, written any way people write, to the FAQ topic that answers it.
 
-Evidence for each topic, all on normalised text (bot/normalize.py), within the question's language:
+Evidence for each topic, all on normalised text (bot/text/normalize.py), within the question's language:
 - nearest examples by character n-gram TF-IDF cosine: robust to typos, inflection (Russian cases, Arabic
   prefixes) and word order, where whole-word matching fails on two-word questions;
 - the topic as a whole (all its examples and keywords as one document), so a question that mixes
   phrasings of several examples still finds its topic;
 - edit-distance similarity to the examples, which rewards near-copies of an example (typos);
 - keywords: a topic keyword found in the question (prefix-tolerant, so "scholarships" finds "scholarship").
-Arabic typed in Latin letters is compared through consonant skeletons (bot/arabizi.py) with every Arabic
+Arabic typed in Latin letters is compared through consonant skeletons (bot/text/arabizi.py) with every Arabic
 example, and directly with the arabizi examples.
 A long message is also scored clause by clause, and its best clause lifts the whole (stories bury the
 question among background every topic shares). Latin or Cyrillic words inside Arabic-script text are also
 compared with the English/French/Russian examples ("scholarship", "Министерство обороны").
 
-Character n-grams and word prefixes are joined by light per-language stems (bot/normalize.py `stem`), so
+Character n-grams and word prefixes are joined by light per-language stems (bot/text/normalize.py `stem`), so
 an inflected or clitic-laden word ("паспортом", "بالجواز", "پاسپۆرتەکەم") also matches as a whole word.
 
 The combined score is 0-100. The answer is given (`answered`) only when the best topic is both strong and
@@ -32,16 +32,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.arabizi import skeleton
-from bot.langid import detect_language
 from bot.models import LANGUAGES, MatchResult, TopicScore
-from bot.normalize import fold, normalize, stem
+from bot.text.arabizi import skeleton
+from bot.text.langid import detect_language
+from bot.text.normalize import fold, normalize, stem
 
 # Long texts are offers, not questions; their first part is enough to tell the topic.
 MAX_QUERY_CHARS = 400
 STEM_CHARS = 5  # truncation stemming: "scholarships" and "scholarship" share "schol"
 SPELL_FIX = True
-STEMS = True  # light per-language stems as features (bot/normalize.py `stem`)
+STEMS = True  # light per-language stems as features (bot/text/normalize.py `stem`)
 SPELL_MIN_CHARS = 5  # shorter words have too many close neighbours to correct safely
 SPELL_MIN_RATIO = 88.0  # "weather" is 86 from "whether": real words must stay
 
@@ -180,7 +180,7 @@ class Weights:
 
 def features(norm: str, lang: str | None = None) -> Counter[str]:
     """Character 3- and 4-grams inside words, plus word prefixes and, when the language is known, light stems
-    (bot/normalize.py `stem`): a whole-word feature that survives inflection ("паспортом" = "паспорта")."""
+    (bot/text/normalize.py `stem`): a whole-word feature that survives inflection ("паспортом" = "паспорта")."""
     grams: Counter[str] = Counter()
     for word in norm.split():
         padded = f" {word} "

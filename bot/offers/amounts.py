@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from bot.normalize import fold
+from bot.text.normalize import fold
 
 # Rough US-dollar value of one unit (order of magnitude of 2024-2025 rates; NOT for any real conversion).
 USD_PER_UNIT: dict[str, float] = {
@@ -174,7 +174,7 @@ _MARKER_BODY = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _MARKERS.i
 def _marker_starts() -> str:
     """A character class of every character a marker can start with (after an Arabic proclitic or not): a
     lookahead on it lets the regex leave the ~5,000 word starts of a long text at once, in C."""
-    from bot.checker import first_chars  # the checker's reading of a pattern's first characters
+    from bot.offers.checker import first_chars  # the checker's reading of a pattern's first characters
 
     chars: set[str] = set("\u0648\u0641\u0628")  # و ف ب joined in front of an Arabic marker
     for pattern in _MARKERS.values():

@@ -1,6 +1,6 @@
 """Grouping the questions the bot could not answer, so NGO volunteers see which new topics are needed.
 
-The queue holds scrubbed questions only (bot/scrub.py). Similar questions are grouped greedily: each
+The queue holds scrubbed questions only (bot/text/scrub.py). Similar questions are grouped greedily: each
 question joins the group whose first question is most similar (rapidfuzz token_set_ratio over
 normalised text), else starts a new group. Greedy and order-dependent, but predictable, fast enough for
 a review queue of thousands (the scorers run in C), and the groups are only a reading aid.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot.normalize import normalize
+from bot.text.normalize import normalize
 
 DEFAULT_THRESHOLD = 70.0
 EXAMPLES = 3

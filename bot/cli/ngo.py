@@ -1,4 +1,4 @@
-"""The NGO commands of `scambot`: link, stats, report, unmatched, broadcast (loaded lazily by bot/cli.py)."""
+"""The NGO commands of `scambot`: link, stats, report, unmatched, broadcast (loaded lazily by bot/cli/core.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bot.config import Config
 
 
 def _open_state(config: Config):
-    from bot.state import State
+    from bot.state.store import State
 
     state = State.open(config.data_dir, config.retention_days)
     if state.degraded:
@@ -39,7 +39,7 @@ def _fail(message: str) -> None:
 @click.option("--qr", "qr_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write a QR code PNG.")
 def link(source: str | None, lang: str | None, bot_username: str | None, qr_path: Path | None) -> None:
     """Print a reach link (t.me deep link) for a poster or post; with --qr, its QR code too."""
-    from bot.links import deep_link, start_payload, write_qr
+    from bot.ngo.links import deep_link, start_payload, write_qr
 
     try:
         start_payload(source, lang)  # validate before anything slow
@@ -50,7 +50,7 @@ def link(source: str | None, lang: str | None, bot_username: str | None, qr_path
         config = Config.from_env()
         if not config.token:
             _fail("give the bot's username with --bot or TELEGRAM_BOT_USERNAME (or set TELEGRAM_BOT_TOKEN)")
-        from bot.broadcast import fetch_username
+        from bot.ngo.broadcast import fetch_username
 
         try:
             username = asyncio.run(fetch_username(config.token, config.api_base_url))
@@ -73,7 +73,7 @@ def link(source: str | None, lang: str | None, bot_username: str | None, qr_path
 @click.option("--json", "as_json", is_flag=True, help="The figures as JSON.")
 def stats(days: int, as_json: bool) -> None:
     """Users, questions, languages, sources, topics and warning signs (counts under 5 shown as "<5")."""
-    from bot.stats import collect, stats_table
+    from bot.ngo.stats import collect, stats_table
 
     state = _open_state(Config.from_env())
     figures = collect(state, days)
@@ -86,8 +86,8 @@ def stats(days: int, as_json: bool) -> None:
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3660), help="How many days back.")
 def report(out_path: Path, days: int) -> None:
     """Write a self-contained HTML report (charts included, nothing loaded from the internet)."""
-    from bot.report import render_report
-    from bot.stats import collect
+    from bot.ngo.report import render_report
+    from bot.ngo.stats import collect
 
     state = _open_state(Config.from_env())
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,7 +104,7 @@ def report(out_path: Path, days: int) -> None:
 @click.option("--limit", type=click.IntRange(1), help="Show only the largest groups.")
 def unmatched(jsonl: bool, threshold: float, limit: int | None) -> None:
     """Unanswered questions grouped by similarity, largest groups first (to decide new topics)."""
-    from bot.unmatched import group_unanswered, groups_text
+    from bot.ngo.unmatched import group_unanswered, groups_text
 
     state = _open_state(Config.from_env())
     state.purge_expired()  # never show what the retention period says is gone
@@ -130,7 +130,7 @@ def broadcast(file: Path | None, resume: bool, yes: bool, rate: float, dry_run: 
     FILE is YAML ({ar: ..., en: ...} or a single text) or plain text with blocks starting "ar:", "en:"
     (a plain text alone goes to everyone). Running it again with the same FILE continues where it stopped.
     """
-    from bot import broadcast as bc
+    from bot.ngo import broadcast as bc
 
     if not file and not resume:
         _fail("give the FILE with the alert, or --resume")
@@ -183,7 +183,7 @@ def broadcast(file: Path | None, resume: bool, yes: bool, rate: float, dry_run: 
 def _dry_run(state, texts: dict[str, str]) -> None:
     from collections import Counter
 
-    from bot.broadcast import text_for
+    from bot.ngo.broadcast import text_for
 
     langs = Counter(row["lang"] or "?" for row in state.subscribers())
     for lang, n in sorted(langs.items()):
@@ -191,7 +191,7 @@ def _dry_run(state, texts: dict[str, str]) -> None:
 
 
 async def _deliver_all(config: Config, state, alert_ids: list[int], rate: float) -> list[dict]:
-    from bot.broadcast import deliver, make_bot
+    from bot.ngo.broadcast import deliver, make_bot
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

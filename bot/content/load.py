@@ -1,7 +1,7 @@
 """Loading `faq/` (the YAML that volunteers edit) into plain, typed objects.
 
 Loading never guesses: what cannot be read is reported as a `Problem` naming the file and the entry, and
-`bot/faqcheck.py` adds the checks that need the whole content at once.
+`bot/content/validate.py` adds the checks that need the whole content at once.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.normalize import fold, script_counts
+from bot.text.normalize import fold, script_counts
 
 _SORANI_LETTERS = re.compile("[\u06d5\u06ce\u06c6\u0695\u06b5\u06a4]")  # ە ێ ۆ ڕ ڵ ڤ
 _KURDISH_KEYBOARD = re.compile("[\u06cc\u06a9\u067e]")  # ی ک پ

@@ -5,7 +5,7 @@ takes a fraction of that, and "from process start to the first answer" is what a
 restart feels. The cache is only a cache: a missing, old, unreadable or unwritable file means one build.
 
 Pickle runs code when it loads, so every file is signed (HMAC-SHA256) with the deployment's secret key, the
-one that hashes user ids (bot.state.load_or_create_key): a file written by anyone without that key is never
+one that hashes user ids (bot.state.store.load_or_create_key): a file written by anyone without that key is never
 unpickled.
 """
 

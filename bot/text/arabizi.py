@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.normalize import fold
+from bot.text.normalize import fold
 
 # Longest first: digraphs before single letters.
 _DIGRAPHS = (

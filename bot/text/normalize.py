@@ -173,7 +173,7 @@ _ARABIC_PREFIXES = _endings("وال بال فال كال لل ال و ب ل ف")
 def stem(word: str, lang: str) -> str:
     """A light stem of one normalised word in `lang` (see above); unknown languages are left alone."""
     if lang == "ar" and not ("\u0600" <= word[:1] <= "\u06ff"):
-        return word  # arabizi: its consonant skeleton (bot/arabizi.py) already ignores the endings
+        return word  # arabizi: its consonant skeleton (bot/text/arabizi.py) already ignores the endings
     if lang in ("ar", "ckb"):
         for prefix in _ARABIC_PREFIXES if lang == "ar" else ():
             if word.startswith(prefix) and len(word) - len(prefix) >= 3:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.normalize import fold
+from bot.text.normalize import fold
 
 MAX_KEPT_CHARS = 500  # a review needs the question, not a whole pasted contract
 

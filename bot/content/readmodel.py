@@ -18,10 +18,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.arabizi import skeleton
-from bot.content import Contact, Content, ContentError, Topic, TopicLanguage, content_files, load_content
-from bot.faqcheck import check_content
-from bot.normalize import normalize
+from bot.content.load import Contact, Content, ContentError, Topic, TopicLanguage, content_files, load_content
+from bot.content.validate import check_content
+from bot.text.arabizi import skeleton
+from bot.text.normalize import normalize
 
 log = logging.getLogger(__name__)
 

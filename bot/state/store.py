@@ -7,7 +7,7 @@ Privacy by design, because people asking may be watched by recruiters:
   so no row says what one person asked; distinct users per day are counted from (day, hashed user)
   pairs that are deleted after the retention period;
 - message text is never stored, with one exception: questions the bot could not answer, scrubbed of
-  numbers, addresses, handles and links (bot/scrub.py), deleted after the retention period;
+  numbers, addresses, handles and links (bot/text/scrub.py), deleted after the retention period;
 - a chat id is kept only for a subscriber to alerts, and only while subscribed; an alert's delivery row
   holds it only until that delivery is finished (sent, blocked or failed);
 - `forget` deletes every row about a user.
@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
-from bot.scrub import scrub
+from bot.text.scrub import scrub
 
 log = logging.getLogger(__name__)
 

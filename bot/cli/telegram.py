@@ -1,6 +1,6 @@
 """`scambot run` (long polling) and `scambot webhook`: the Telegram bot from the command line.
 
-Imported lazily by bot/cli.py, so other commands do not pay for importing python-telegram-bot.
+Imported lazily by bot/cli/core.py, so other commands do not pay for importing python-telegram-bot.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _start(start, config: Config) -> None:
     """Load content, set up logging, run; a refused token or unreachable server is one clear line."""
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.cli import load_engine
+    from bot.cli.core import load_engine
     from bot.telegram.app import setup_logging
 
     setup_logging(config.token)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.stats import BREAKDOWNS, COMPLEMENT, HIDDEN, TOTAL_LABELS, share_text
+from bot.ngo.stats import BREAKDOWNS, COMPLEMENT, HIDDEN, TOTAL_LABELS, share_text
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -103,7 +103,7 @@ def _table(header: list[str], rows: list[list]) -> str:
 
 
 def render_report(figures: dict, title: str = "Scam warning bot: reach and questions") -> str:
-    """One HTML document for `figures` from bot.stats.collect."""
+    """One HTML document for `figures` from bot.ngo.stats.collect."""
     period = figures["period"]
     cards = "".join(
         f'<div class="card" data-figure="{key}"><span class="n">{_number(figures["totals"][key])}</span>'

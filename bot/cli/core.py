@@ -15,19 +15,19 @@ from pathlib import Path
 import click
 
 from bot.config import Config
-from bot.content import ContentError, contacts_override_path
-from bot.markup import to_plain
+from bot.content.load import ContentError, contacts_override_path
 from bot.models import Reply
+from bot.text.markup import to_plain
 
 # name -> "module:attribute" of commands defined by other areas (Telegram adapter, NGO tools).
 LAZY_COMMANDS = {
-    "run": "bot.cli_telegram:run",
-    "webhook": "bot.cli_telegram:webhook",
-    "link": "bot.cli_ngo:link",
-    "stats": "bot.cli_ngo:stats",
-    "report": "bot.cli_ngo:report",
-    "unmatched": "bot.cli_ngo:unmatched",
-    "broadcast": "bot.cli_ngo:broadcast",
+    "run": "bot.cli.telegram:run",
+    "webhook": "bot.cli.telegram:webhook",
+    "link": "bot.cli.ngo:link",
+    "stats": "bot.cli.ngo:stats",
+    "report": "bot.cli.ngo:report",
+    "unmatched": "bot.cli.ngo:unmatched",
+    "broadcast": "bot.cli.ngo:broadcast",
 }
 
 
@@ -162,7 +162,7 @@ def _text_of(line: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def evaluate(questions: Path | None, offers: Path | None, as_json: bool) -> None:
     """Measure matching accuracy and the offer checker on the labelled sets in tests/data/."""
-    from bot.evaluation import run_evaluation
+    from bot.evaluation.questions import run_evaluation
 
     report, text = run_evaluation(load_engine(), questions, offers)
     click.echo(json.dumps(report, indent=1, ensure_ascii=False) if as_json else text)
@@ -176,7 +176,7 @@ def faq() -> None:
 @faq.command(name="check")
 def faq_check() -> None:
     """Validate all content; name the file and entry of every problem."""
-    from bot.faqcheck import check_faq
+    from bot.content.validate import check_faq
 
     config = Config.from_env()
     problems = check_faq(config.faq_dir, contacts_override_path(config.data_dir))

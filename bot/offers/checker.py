@@ -38,11 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot import amounts as money
-from bot.content import ContentError, Problem, read_yaml
-from bot.langid import detect_language
+from bot.content.load import ContentError, Problem, read_yaml
 from bot.models import LANGUAGES, CheckResult, SignHit
-from bot.normalize import fold
+from bot.offers import amounts as money
+from bot.text.langid import detect_language
+from bot.text.normalize import fold
 
 # Ids the product promises: topics, replies and the urgent path refer to them.
 REQUIRED_SIGNS: tuple[str, ...] = (
@@ -116,7 +116,7 @@ class Sign:
     always_high: bool
     negatable: bool
     needs_amount: bool
-    amounts: str | None  # a detector in bot.amounts.DETECTORS
+    amounts: str | None  # a detector in bot.offers.amounts.DETECTORS
     sources: tuple[str, ...]
     texts: dict[str, dict[str, str]]  # lang -> {"title", "explain"}
     patterns: dict[str, tuple[str, ...]]  # lang -> regular expressions over folded text
@@ -880,7 +880,7 @@ def _has_negation(words: list[str], reach: int) -> bool:
 
 # -- folding, fast -----------------------------------------------------------------------------------------
 def fold_offsets(text: str) -> tuple[str, Sequence[int]]:
-    """bot.normalize.fold_with_offsets, with the same result, in a fraction of the time on long texts.
+    """bot.text.normalize.fold_with_offsets, with the same result, in a fraction of the time on long texts.
 
     Most characters fold to exactly one character; only the others (accents as separate marks, Arabic
     harakat, tatweel, zero-width characters, ligatures) change the length. When there are none, offsets are

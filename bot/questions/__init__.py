@@ -1,0 +1,2 @@
+"""Questions: matching what a person asks to the FAQ topic that answers it, and the decision to answer,
+offer choices, or say nothing."""

@@ -1,0 +1,2 @@
+"""The bot's own state in SQLite (sqlite-utils): hashed users, counts, the review queue, subscriptions, alerts.
+The only package that writes the state database."""
