@@ -27,7 +27,7 @@ VOLUME ["/data"]
 # Healthy when the package imports and the content loads: a broken faq/ would stop the bot from answering.
 # (Not `scambot faq check`: it also fails on mere warnings, e.g. an answer a little long.)
 HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "from bot.engine import Engine; Engine.load()"]
+    CMD ["python", "-c", "from bot.config import Config; from bot.engine import Engine; Engine.load(Config.from_env())"]
 
 # No token: the bot stops with one line saying how to get one. Webhook: override with `scambot webhook --url ...`.
 CMD ["scambot", "run"]

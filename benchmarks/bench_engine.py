@@ -23,13 +23,14 @@ from rapidfuzz import fuzz, process
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.config import Config  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluation.questions import DATA_DIR, read_jsonl  # noqa: E402
 from bot.text.normalize import normalize  # noqa: E402
 
 STARTUP_SNIPPET = (
     "import resource, time; t0 = time.perf_counter();"
-    "from bot.engine import Engine; e = Engine.load();"
+    "from bot.config import Config; from bot.engine import Engine; e = Engine.load(Config.from_env());"
     "e.respond('they offered me a scholarship in Moscow with a salary, is it safe?');"
     "print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
 )
@@ -56,7 +57,7 @@ def main() -> None:
                         help="labelled question sets to time (default: every tests/data/questions*.jsonl)")
     args = parser.parse_args()
 
-    engine = Engine.load()
+    engine = Engine.load(Config.from_env())
     paths = args.questions or sorted(DATA_DIR.glob("questions*.jsonl"))
     rows = [r for path in paths for r in read_jsonl(path)]
     texts = [r["text"] for r in rows]

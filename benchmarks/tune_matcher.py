@@ -18,7 +18,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Config
-from bot.content.load import contacts_override_path
 from bot.content.readmodel import content_from_db, example_rows, open_read_model
 from bot.questions.matcher import BACKGROUND, PARTS, Matcher, Weights, decide, names_other_destination, names_scope
 from bot.text.normalize import normalize
@@ -30,7 +29,7 @@ MAX_WRONG = 0.01
 def load_matcher() -> Matcher:
     """The matcher alone, as the engine builds it: tuning needs neither the offer checker nor the replies."""
     config = Config.from_env()
-    db = open_read_model(config.faq_dir, config.data_dir, contacts_override_path(config.data_dir))
+    db = open_read_model(config.faq_dir, config.data_dir, config.contacts_override)
     try:
         content, rows = content_from_db(db), example_rows(db)
     finally:

@@ -1,4 +1,8 @@
-"""Configuration from the environment, in one place (documented in README and .env.example)."""
+"""Configuration from the environment, in one place (documented in README and .env.example).
+
+Read once, at the edge (the command line builds it and passes it in); nothing below the adapters reads the
+environment.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +51,17 @@ class Config:
     faq_dir: Path = field(default_factory=faq_dir)
     retention_days: int = 90
     webhook_secret: str | None = None
+    hash_key: bytes | None = None  # SCAMBOT_HASH_KEY; None: the key generated into the data directory
+    contacts_file: Path | None = None  # SCAMBOT_CONTACTS_FILE; None: data_dir/contacts.yaml if present
+    bot_username: str | None = None  # TELEGRAM_BOT_USERNAME, for reach links
+
+    @property
+    def contacts_override(self) -> Path | None:
+        """The deployer's contacts file: SCAMBOT_CONTACTS_FILE, else contacts.yaml in the data directory."""
+        if self.contacts_file is not None:
+            return self.contacts_file
+        default = self.data_dir / "contacts.yaml"
+        return default if default.is_file() else None
 
     @classmethod
     def from_env(cls) -> Config:
@@ -60,4 +75,7 @@ class Config:
             faq_dir=faq_dir(),
             retention_days=int(retention) if retention.isdigit() else 90,
             webhook_secret=env.get("SCAMBOT_WEBHOOK_SECRET") or None,
+            hash_key=env["SCAMBOT_HASH_KEY"].encode("utf-8") if env.get("SCAMBOT_HASH_KEY") else None,
+            contacts_file=Path(env["SCAMBOT_CONTACTS_FILE"]) if env.get("SCAMBOT_CONTACTS_FILE") else None,
+            bot_username=env.get("TELEGRAM_BOT_USERNAME") or None,
         )

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot import replies
 from bot.config import Config
 from bot.content.buildcache import cached, fingerprint, source_of
-from bot.content.load import Content, contacts_override_path
+from bot.content.load import Content
 from bot.content.readmodel import content_from_db, example_rows, open_read_model
 from bot.models import LANGUAGES, Card, CheckResult, MatchResult, Reply
 from bot.offers.checker import SignCatalogue, check_offer
@@ -42,11 +42,9 @@ class Engine:
     faq_dir: Path
 
     @classmethod
-    def load(cls, config: Config | None = None) -> Engine:
+    def load(cls, config: Config) -> Engine:
         """Open (compiling if `faq/` changed) the read model and build the matcher. Raises ContentError."""
-        config = config or Config.from_env()
-        override = contacts_override_path(config.data_dir)
-        db = open_read_model(config.faq_dir, config.data_dir, override)
+        db = open_read_model(config.faq_dir, config.data_dir, config.contacts_override)
         try:
             content = content_from_db(db)
             rows = example_rows(db)
@@ -55,7 +53,7 @@ class Engine:
         urgent = frozenset(t.id for t in content.topics.values() if t.urgent)
         return cls(
             content=content,
-            matcher=_load_matcher(rows, urgent, config.data_dir),
+            matcher=_load_matcher(rows, urgent, config.data_dir, config.hash_key),
             signs=SignCatalogue.load(config.faq_dir / "signs.yaml", cache_dir=config.data_dir / "cache"),
             texts=replies.Texts(content.strings),
             faq_dir=config.faq_dir,
@@ -198,10 +196,10 @@ class Engine:
         return cards
 
 
-def _load_matcher(rows: list[dict], urgent: frozenset[str], data_dir: Path) -> Matcher:
+def _load_matcher(rows: list[dict], urgent: frozenset[str], data_dir: Path, hash_key: bytes | None) -> Matcher:
     """The matcher, from the data directory's cache when it was built from the same rows by the same code."""
+    from bot.keys import load_or_create_key
     from bot.questions import matcher
-    from bot.state.store import load_or_create_key
     from bot.text import arabizi, langid
     from bot.text import normalize as normalize_module
 
@@ -209,7 +207,7 @@ def _load_matcher(rows: list[dict], urgent: frozenset[str], data_dir: Path) -> M
                           " ".join(sorted(urgent)).encode(),
                           *source_of(matcher, normalize_module, arabizi, langid)])
     try:
-        key: bytes | None = load_or_create_key(data_dir)
+        key: bytes | None = load_or_create_key(data_dir, hash_key)
     except Exception:  # no key, no cache: build as before
         key = None
     return cached(data_dir / "cache" / "matcher.pickle", key, wanted, lambda: Matcher(rows, urgent))

@@ -9,6 +9,7 @@ import pytest
 from conftest import ROOT
 
 import bot.offers.checker as checker
+from bot.config import Config
 from bot.content.buildcache import cached, fingerprint
 from bot.engine import Engine
 from bot.offers.checker import SignCatalogue, check_offer
@@ -68,9 +69,9 @@ def test_a_missing_key_means_no_cache(tmp_path):
 def test_the_engine_from_its_cache_answers_like_a_fresh_build(tmp_path, monkeypatch):
     monkeypatch.setenv("SCAMBOT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SCAMBOT_FAQ_DIR", str(FAQ_DIR))
-    fresh = Engine.load()
+    fresh = Engine.load(Config.from_env())
     assert (tmp_path / "cache" / "matcher.pickle").is_file()
-    again = Engine.load()
+    again = Engine.load(Config.from_env())
     for text in ("they offered me a scholarship in Moscow with a salary, is it safe?", "جوازي عدهم",
                  "3ndi 3ard shughul b rusia", "how to cook borscht"):
         assert again.match(text) == fresh.match(text)

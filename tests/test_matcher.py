@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import Config
-from bot.content.load import contacts_override_path
 from bot.content.readmodel import content_from_db, example_rows, open_read_model
 from bot.questions.matcher import BACKGROUND, Matcher, names_other_destination
 from bot.text.arabizi import skeleton
@@ -22,7 +21,7 @@ from bot.text.normalize import normalize
 @pytest.fixture(scope="module")
 def matcher(tmp_path_factory) -> Matcher:
     config = Config(data_dir=tmp_path_factory.mktemp("data"))
-    db = open_read_model(config.faq_dir, config.data_dir, contacts_override_path(config.data_dir))
+    db = open_read_model(config.faq_dir, config.data_dir, config.contacts_override)
     try:
         content, rows = content_from_db(db), example_rows(db)
     finally:

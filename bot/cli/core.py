@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from bot.config import Config
-from bot.content.load import ContentError, contacts_override_path
+from bot.content.load import ContentError
 from bot.models import Reply
 from bot.text.markup import to_plain
 
@@ -54,12 +54,12 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
 
-def load_engine():
+def load_engine(config: Config):
     """The engine, or a clear message naming the broken content file and line."""
     from bot.engine import Engine
 
     try:
-        return Engine.load()
+        return Engine.load(config)
     except ContentError as error:
         click.echo("The content in faq/ cannot be served:", err=True)
         for problem in error.problems:
@@ -82,9 +82,11 @@ def main(ctx: click.Context) -> None:
 
     With no command: runs the Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise the local chat.
     """
+    if ctx.obj is None:
+        ctx.obj = Config.from_env()  # the environment is read here, once; every command is given this
     if ctx.invoked_subcommand is not None:
         return
-    if Config.from_env().token:
+    if ctx.obj.token:
         ctx.invoke(main.get_command(ctx, "run"))
     else:
         click.echo("No TELEGRAM_BOT_TOKEN set: starting the local chat (the same replies as the bot).", err=True)
@@ -94,24 +96,27 @@ def main(ctx: click.Context) -> None:
 @main.command()
 @click.argument("text", nargs=-1, required=True)
 @click.option("--lang", help="Reply language when the text does not show one (ar, ckb, en, fr, ru).")
-def ask(text: tuple[str, ...], lang: str | None) -> None:
+@click.pass_obj
+def ask(config: Config, text: tuple[str, ...], lang: str | None) -> None:
     """Print the reply a user would get to TEXT."""
-    print_reply(load_engine().respond(" ".join(text), lang))
+    print_reply(load_engine(config).respond(" ".join(text), lang))
 
 
 @main.command()
-def chat() -> None:
+@click.pass_obj
+def chat(config: Config) -> None:
     """A local conversation in the terminal, with the same replies as the bot."""
     from bot.localchat import run_chat
 
-    run_chat(load_engine(), sys.stdin, click.echo, retention_days=Config.from_env().retention_days)
+    run_chat(load_engine(config), sys.stdin, click.echo, retention_days=config.retention_days)
 
 
 @main.command()
 @click.option("--jsonl", is_flag=True, required=True, help='Read {"text": ...} lines on stdin, write one result each.')
-def match(jsonl: bool) -> None:
+@click.pass_obj
+def match(config: Config, jsonl: bool) -> None:
     """Match questions to topics: {"lang", "answered", "topics": [{"id", "score"}]} per input line."""
-    engine = load_engine()
+    engine = load_engine(config)
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -127,9 +132,10 @@ def match(jsonl: bool) -> None:
 @click.argument("text", nargs=-1)
 @click.option("--jsonl", is_flag=True, help='Read {"text": ...} lines on stdin, write one result each.')
 @click.option("--lang", help="Reply language when the text does not show one.")
-def check(text: tuple[str, ...], jsonl: bool, lang: str | None) -> None:
+@click.pass_obj
+def check(config: Config, text: tuple[str, ...], jsonl: bool, lang: str | None) -> None:
     """Show the warning signs in an offer or contract TEXT, with the words that raised them."""
-    engine = load_engine()
+    engine = load_engine(config)
     if not jsonl:
         if not text:
             raise click.UsageError("give the TEXT to check, or --jsonl with lines on stdin")
@@ -160,11 +166,12 @@ def _text_of(line: str) -> str:
 @click.option("--questions", type=click.Path(path_type=Path), default=None, help="Labelled questions (JSONL).")
 @click.option("--offers", type=click.Path(path_type=Path), default=None, help="Labelled offers (JSONL).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def evaluate(questions: Path | None, offers: Path | None, as_json: bool) -> None:
+@click.pass_obj
+def evaluate(config: Config, questions: Path | None, offers: Path | None, as_json: bool) -> None:
     """Measure matching accuracy and the offer checker on the labelled sets in tests/data/."""
     from bot.evaluation.questions import run_evaluation
 
-    report, text = run_evaluation(load_engine(), questions, offers)
+    report, text = run_evaluation(load_engine(config), questions, offers)
     click.echo(json.dumps(report, indent=1, ensure_ascii=False) if as_json else text)
 
 
@@ -174,12 +181,12 @@ def faq() -> None:
 
 
 @faq.command(name="check")
-def faq_check() -> None:
+@click.pass_obj
+def faq_check(config: Config) -> None:
     """Validate all content; name the file and entry of every problem."""
     from bot.content.validate import check_faq
 
-    config = Config.from_env()
-    problems = check_faq(config.faq_dir, contacts_override_path(config.data_dir))
+    problems = check_faq(config.faq_dir, config.contacts_override)
     for problem in problems:
         click.echo(f"{'ERROR' if problem.fatal else 'WARNING'} {problem}")
     if problems:
@@ -191,9 +198,10 @@ def faq_check() -> None:
 
 @faq.command(name="list")
 @click.option("--jsonl", is_flag=True, required=True, help="One JSON line per example question.")
-def faq_list(jsonl: bool) -> None:
+@click.pass_obj
+def faq_list(config: Config, jsonl: bool) -> None:
     """Every example question as {"topic", "lang", "text"}."""
-    engine = load_engine()
+    engine = load_engine(config)
     for topic in engine.content.topics.values():
         for lang, entry in topic.langs.items():
             for example in entry.examples:

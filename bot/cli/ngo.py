@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ from bot.config import Config
 def _open_state(config: Config):
     from bot.state.store import State
 
-    state = State.open(config.data_dir, config.retention_days)
+    state = State.open(config.data_dir, config.retention_days, config.hash_key)
     if state.degraded:
         raise click.ClickException(f"cannot open the state database in {config.data_dir}: {state.degraded_reason}")
     return state
@@ -37,7 +36,8 @@ def _fail(message: str) -> None:
 @click.option("--bot", "bot_username",
               help="The bot's username (default: TELEGRAM_BOT_USERNAME, else asked from Telegram with the token).")
 @click.option("--qr", "qr_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write a QR code PNG.")
-def link(source: str | None, lang: str | None, bot_username: str | None, qr_path: Path | None) -> None:
+@click.pass_obj
+def link(config: Config, source: str | None, lang: str | None, bot_username: str | None, qr_path: Path | None) -> None:
     """Print a reach link (t.me deep link) for a poster or post; with --qr, its QR code too."""
     from bot.ngo.links import deep_link, start_payload, write_qr
 
@@ -45,9 +45,8 @@ def link(source: str | None, lang: str | None, bot_username: str | None, qr_path
         start_payload(source, lang)  # validate before anything slow
     except ValueError as error:
         _fail(str(error))
-    username = bot_username or os.environ.get("TELEGRAM_BOT_USERNAME")
+    username = bot_username or config.bot_username
     if not username:
-        config = Config.from_env()
         if not config.token:
             _fail("give the bot's username with --bot or TELEGRAM_BOT_USERNAME (or set TELEGRAM_BOT_TOKEN)")
         from bot.ngo.broadcast import fetch_username
@@ -71,11 +70,12 @@ def link(source: str | None, lang: str | None, bot_username: str | None, qr_path
 @click.command()
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3660), help="How many days back.")
 @click.option("--json", "as_json", is_flag=True, help="The figures as JSON.")
-def stats(days: int, as_json: bool) -> None:
+@click.pass_obj
+def stats(config: Config, days: int, as_json: bool) -> None:
     """Users, questions, languages, sources, topics and warning signs (counts under 5 shown as "<5")."""
     from bot.ngo.stats import collect, stats_table
 
-    state = _open_state(Config.from_env())
+    state = _open_state(config)
     figures = collect(state, days)
     click.echo(json.dumps(figures, indent=1, ensure_ascii=False) if as_json else stats_table(figures))
 
@@ -84,12 +84,13 @@ def stats(days: int, as_json: bool) -> None:
 @click.option("--html", "--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write.")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3660), help="How many days back.")
-def report(out_path: Path, days: int) -> None:
+@click.pass_obj
+def report(config: Config, out_path: Path, days: int) -> None:
     """Write a self-contained HTML report (charts included, nothing loaded from the internet)."""
     from bot.ngo.report import render_report
     from bot.ngo.stats import collect
 
-    state = _open_state(Config.from_env())
+    state = _open_state(config)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(render_report(collect(state, days)), encoding="utf-8")
     click.echo(f"report written: {out_path}", err=True)
@@ -102,11 +103,12 @@ def report(out_path: Path, days: int) -> None:
 @click.option("--threshold", default=70.0, show_default=True, type=click.FloatRange(0, 100),
               help="Similarity (0-100) a question needs to join a group.")
 @click.option("--limit", type=click.IntRange(1), help="Show only the largest groups.")
-def unmatched(jsonl: bool, threshold: float, limit: int | None) -> None:
+@click.pass_obj
+def unmatched(config: Config, jsonl: bool, threshold: float, limit: int | None) -> None:
     """Unanswered questions grouped by similarity, largest groups first (to decide new topics)."""
     from bot.ngo.unmatched import group_unanswered, groups_text
 
-    state = _open_state(Config.from_env())
+    state = _open_state(config)
     state.purge_expired()  # never show what the retention period says is gone
     groups = group_unanswered(state.unanswered(), threshold)
     if jsonl:
@@ -124,7 +126,8 @@ def unmatched(jsonl: bool, threshold: float, limit: int | None) -> None:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--rate", default=25.0, show_default=True, type=click.FloatRange(0.1, 1000), help="Messages per second.")
 @click.option("--dry-run", is_flag=True, help="Show who would get which text; send nothing.")
-def broadcast(file: Path | None, resume: bool, yes: bool, rate: float, dry_run: bool) -> None:
+@click.pass_obj
+def broadcast(config: Config, file: Path | None, resume: bool, yes: bool, rate: float, dry_run: bool) -> None:
     """Send the alert in FILE to every subscriber, each in their language; resumes if interrupted.
 
     FILE is YAML ({ar: ..., en: ...} or a single text) or plain text with blocks starting "ar:", "en:"
@@ -141,7 +144,6 @@ def broadcast(file: Path | None, resume: bool, yes: bool, rate: float, dry_run: 
             bc.validate_texts(texts)
         except ValueError as error:
             _fail(str(error))
-    config = Config.from_env()
     if not config.token and not dry_run:
         _fail("TELEGRAM_BOT_TOKEN is not set")
     state = _open_state(config)

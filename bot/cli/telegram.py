@@ -20,8 +20,7 @@ NO_SECRET = ("SCAMBOT_WEBHOOK_SECRET is not set: the webhook needs a secret (1-2
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
-def _config_or_exit() -> Config:
-    config = Config.from_env()
+def _config_or_exit(config: Config) -> Config:
     if not config.token:
         click.echo(NO_TOKEN, err=True)
         sys.exit(2)
@@ -36,7 +35,7 @@ def _start(start, config: Config) -> None:
     from bot.telegram.app import setup_logging
 
     setup_logging(config.token)
-    engine = load_engine()
+    engine = load_engine(config)
     try:
         start(engine)
     except InvalidToken:
@@ -48,9 +47,10 @@ def _start(start, config: Config) -> None:
 
 
 @click.command()
-def run() -> None:
+@click.pass_obj
+def run(config: Config) -> None:
     """Run the Telegram bot by long polling (TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, SCAMBOT_ADMINS)."""
-    config = _config_or_exit()
+    config = _config_or_exit(config)
     from bot.telegram.app import run_polling
 
     _start(lambda engine: run_polling(config, engine), config)
@@ -60,9 +60,10 @@ def run() -> None:
 @click.option("--listen", default="0.0.0.0", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8443, show_default=True, type=int, help="Port to listen on.")
 @click.option("--url", required=True, help="The public HTTPS URL Telegram posts to, e.g. https://bot.example.org/tg")
-def webhook(listen: str, port: int, url: str) -> None:
+@click.pass_obj
+def webhook(config: Config, listen: str, port: int, url: str) -> None:
     """Run the Telegram bot behind a webhook (needs SCAMBOT_WEBHOOK_SECRET; installs the webhook at --url)."""
-    config = _config_or_exit()
+    config = _config_or_exit(config)
     if not config.webhook_secret or not _SECRET.fullmatch(config.webhook_secret):
         click.echo(NO_SECRET, err=True)
         sys.exit(2)

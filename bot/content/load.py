@@ -6,7 +6,6 @@ Loading never guesses: what cannot be read is reported as a `Problem` naming the
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,16 +107,6 @@ def _display_name(path: Path, root: Path) -> str:
 def content_files(faq_dir: Path) -> list[Path]:
     """Every file that is content: what a change to triggers a recompile."""
     return sorted(p for p in faq_dir.rglob("*.yaml") if p.is_file())
-
-
-def contacts_override_path(data_dir: Path | None) -> Path | None:
-    """The deployer's contacts file: SCAMBOT_CONTACTS_FILE, else contacts.yaml in the data directory."""
-    named = os.environ.get("SCAMBOT_CONTACTS_FILE")
-    if named:
-        return Path(named)
-    if data_dir is not None and (data_dir / "contacts.yaml").is_file():
-        return data_dir / "contacts.yaml"
-    return None
 
 
 def load_content(faq_dir: Path, contacts_override: Path | None = None) -> Content:

@@ -25,8 +25,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
-import secrets
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -36,12 +34,12 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
+from bot.keys import load_or_create_key
 from bot.text.scrub import scrub
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "state.db"
-KEY_NAME = "hash.key"
 SCHEMA_VERSION = 3
 DEFAULT_RETENTION_DAYS = 90
 
@@ -77,30 +75,6 @@ def _guarded(default: Any = None) -> Callable[[Callable[..., T]], Callable[..., 
     return wrap
 
 
-def load_or_create_key(data_dir: Path) -> bytes:
-    """The hashing key: SCAMBOT_HASH_KEY, else data_dir/hash.key, generated once (owner-only)."""
-    from_env = os.environ.get("SCAMBOT_HASH_KEY")
-    if from_env:
-        return from_env.encode("utf-8")
-    path = data_dir / KEY_NAME
-    try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
-        pass
-    key = secrets.token_bytes(32)
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(key.hex())
-    except FileExistsError:  # another process created it first: use theirs
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except OSError as error:
-        # A read-only disk: hashes stay consistent for this run only; nothing is stored anyway.
-        log.warning("cannot store the hashing key in %s (%s); using a key for this run only", data_dir, error)
-    return key
-
-
 class State:
     def __init__(self, db: sqlite_utils.Database, key: bytes, retention_days: int = DEFAULT_RETENTION_DAYS):
         self.db = db
@@ -115,9 +89,11 @@ class State:
             self._mark_degraded(error)
 
     @classmethod
-    def open(cls, data_dir: Path, retention_days: int = DEFAULT_RETENTION_DAYS) -> State:
-        """The state database in `data_dir`; an in-memory one, marked degraded, when that cannot be written."""
-        key = load_or_create_key(data_dir)
+    def open(cls, data_dir: Path, retention_days: int = DEFAULT_RETENTION_DAYS, key: bytes | None = None) -> State:
+        """The state database in `data_dir`; an in-memory one, marked degraded, when that cannot be written.
+
+        `key` is the configured hashing key (SCAMBOT_HASH_KEY); without one, the data directory's own."""
+        key = load_or_create_key(data_dir, key)
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(data_dir / DB_NAME, check_same_thread=False, timeout=10)

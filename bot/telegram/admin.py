@@ -14,7 +14,7 @@ import logging
 
 from telegram import Bot, Update
 
-from bot.content.load import ContentError, contacts_override_path
+from bot.content.load import ContentError
 from bot.engine import Engine
 from bot.telegram.handlers import (
     Context,
@@ -74,7 +74,7 @@ async def cmd_reload(update: Update, context: Context) -> None:
     config = svc.config
     from bot.content.validate import check_faq
 
-    problems = await asyncio.to_thread(check_faq, config.faq_dir, contacts_override_path(config.data_dir))
+    problems = await asyncio.to_thread(check_faq, config.faq_dir, config.contacts_override)
     fatal = [p for p in problems if p.fatal]
     if fatal:
         await reply_to(update, context, problems_text("Not reloaded: the content has errors. The bot keeps "

@@ -219,7 +219,7 @@ async def _post_shutdown(application: Application) -> None:
 # -- running ----------------------------------------------------------------------------------------
 
 def open_all(config: Config, engine: Engine, get_updates_request: BaseRequest | None = None) -> Application:
-    state = State.open(config.data_dir, config.retention_days)
+    state = State.open(config.data_dir, config.retention_days, config.hash_key)
     return build_application(config, engine, state, get_updates_request)
 
 
