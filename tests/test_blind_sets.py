@@ -10,6 +10,8 @@ BLIND = Path(__file__).resolve().parent.parent / "eval" / "blind"
 FROZEN = {
     "questions_dev.jsonl": "defc258031eaf9a45a2d41cd3ce3b560a1ffd997855d8809cef27f9282e3ae42",
     "questions_test.jsonl": "6a3a9e3d0bda62a49b4b1e84ffa33bf0a7bb3e38fed8704fb99af71c4d38e921",
+    "offers_dev.jsonl": "fb71b53fc53bd3a454dbf3d699ffd4dcf5de8e86c1ff19aaf088b7979236458b",
+    "offers_test.jsonl": "8ffcc39a11f5d75f494ab4b3793f69166075de87ff575e39bd32fef6ca4678a8",
 }
 
 
