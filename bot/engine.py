@@ -196,16 +196,26 @@ class Engine:
         return cards
 
 
+def _matcher_code() -> list[object]:
+    """Every module whose code or data shapes the built matcher: a change to any of them rebuilds it."""
+    import importlib
+    import pkgutil
+
+    import bot.lang
+    import bot.questions
+    import bot.text
+
+    names = [info.name for package in (bot.lang, bot.text, bot.questions)
+             for info in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
+    return [bot.lang, bot.text, bot.questions, *(importlib.import_module(name) for name in sorted(names))]
+
+
 def _load_matcher(rows: list[dict], urgent: frozenset[str], data_dir: Path, hash_key: bytes | None) -> Matcher:
     """The matcher, from the data directory's cache when it was built from the same rows by the same code."""
     from bot.keys import load_or_create_key
-    from bot.questions import matcher
-    from bot.text import arabizi, langid
-    from bot.text import normalize as normalize_module
 
     wanted = fingerprint([json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str).encode(),
-                          " ".join(sorted(urgent)).encode(),
-                          *source_of(matcher, normalize_module, arabizi, langid)])
+                          " ".join(sorted(urgent)).encode(), *source_of(*_matcher_code())])
     try:
         key: bytes | None = load_or_create_key(data_dir, hash_key)
     except Exception:  # no key, no cache: build as before

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-LANGUAGES: tuple[str, ...] = ("ar", "ckb", "en", "fr", "ru")
+from bot.lang import LANGUAGES
+
 RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high")
 
 

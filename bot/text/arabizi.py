@@ -3,34 +3,21 @@
 There is no single spelling of arabizi, and Arabic script leaves short vowels out, so a letter-by-letter
 transliteration seldom equals the Arabic word. Both sides are reduced instead to a consonant skeleton:
 Arabic script without its long vowels (ا و ي), and arabizi transliterated with every vowel dropped.
-"shlon" and "شلون" both become "شلن"; "3qd" and "عقد" both become "عقد".
+"shlon" and "شلون" both become "شلن"; "3qd" and "عقد" both become "عقد". The letter maps are data in
+bot/lang/ar/arabizi.py.
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.lang.ar import arabizi
 from bot.text.normalize import fold
 
-# Longest first: digraphs before single letters.
-_DIGRAPHS = (
-    ("sh", "ش"), ("ch", "چ"), ("kh", "خ"), ("gh", "غ"), ("th", "ذ"), ("dh", "ذ"),
-    ("ou", ""), ("oo", ""), ("ee", ""), ("aa", ""), ("ei", ""), ("ai", ""),
-)
-_LETTERS = {
-    "2": "", "3": "ع", "5": "خ", "6": "ط", "7": "ح", "8": "غ", "9": "ص",
-    "a": "", "e": "", "i": "", "o": "", "u": "", "y": "", "w": "",
-    "b": "ب", "p": "ب", "t": "ت", "j": "ج", "d": "د", "r": "ر", "z": "ز", "s": "س", "f": "ف", "v": "ف",
-    "q": "ق", "k": "ك", "c": "ك", "l": "ل", "m": "م", "n": "ن", "h": "ه", "g": "گ", "x": "كس",
-}
-# Letters that Arabic script usually writes as long vowels, or that dialects swap freely.
-_SKELETON_DROP = str.maketrans({"ا": "", "و": "", "ي": "", "ى": "", "ء": "", "ه": "ه", "ة": "ه"})
-# Iraqi speech keeps the interdentals and types them all "th"/"dh" ("hatha" for هذا, "kathir" for كثير), so
-# ث ذ ظ are one class, ض is typed "d" ("3ard"); ق ك ج چ گ are one class because Iraqi says ك as "ch" and
-# ق as "g" ("chan", "gal").
-_SKELETON_SWAP = str.maketrans(
-    {"ق": "گ", "ك": "گ", "ج": "گ", "چ": "گ", "ظ": "ذ", "ث": "ذ", "ض": "د", "ص": "س", "ط": "ت"}
-)
+_SKELETON_DROP = str.maketrans(arabizi.SKELETON_DROP)
+_SKELETON_SWAP = str.maketrans(arabizi.SKELETON_SWAP)
+_LETTERS = arabizi.LETTERS
+_DIGRAPHS = arabizi.DIGRAPHS
 _DIGRAPH_RE = re.compile("|".join(d for d, _ in _DIGRAPHS))
 _DIGRAPH_MAP = dict(_DIGRAPHS)
 
@@ -46,10 +33,7 @@ _ARABIC_ARTICLE = re.compile("^([وبفكل]?)ال(?=..)")
 # "il"/"el"/"al" glued to a word ("ilshahar", "bil jaish" joined to "biljaish"), after an optional one-letter
 # prefix, when a consonant follows: "alabuga" and "balad" keep theirs.
 _LATIN_ARTICLE = re.compile(r"^([bwlfk]?)[eia]l(?=[^aeiouyw0-9\W][a-z0-9]{2})")
-# One-letter prefixes that arabizi often types as separate words ("b rusia", "w tgol", "l moscow", "bil jaish")
-# while Arabic script glues them to the next word.
-_LATIN_PREFIX_WORDS = {"b": "b", "bi": "b", "w": "w", "wi": "w", "l": "l", "li": "l", "f": "f",
-                       "bil": "bil", "bel": "bil", "bl": "bil", "wil": "wil", "wel": "wil", "lil": "lil"}
+_LATIN_PREFIX_WORDS = arabizi.PREFIX_WORDS
 
 
 def arabic_skeleton_word(word: str) -> str:

@@ -23,6 +23,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from bot.lang import get as get_language
+
 # Invisible characters that change nothing a reader sees but break string comparison.
 _INVISIBLE = {
     0x00AD, 0x061C, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063,
@@ -145,47 +147,25 @@ def script_counts(text: str) -> dict[str, int]:
 # Light stemming, per language, on normalised words: only inflection and glued clitics are removed, so that
 # "паспорта"/"паспортом"/"паспорт", "جوازي"/"بالجواز"/"جواز", "پاسپۆرتەکەم"/"پاسپۆرت",
 # "passports"/"passport" compare equal as whole words. Wrong stems cost little: the matcher uses them beside
-# character n-grams, never instead of them. Endings are tried longest first and a stem keeps at least three letters.
-def _endings(words: str) -> tuple[str, ...]:
-    return tuple(sorted(words.split(), key=len, reverse=True))
-
-
-_STEM_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "ru": _endings(
-        "иями ями ами ого его ому ему ыми ими ться тся ешь ете ишь ите ала ила али или ыла ыли ает яет ует ают "
-        "яют уют ией ием иях иям ал ил ел ял ии ое ее ие ые ой ей ий ый ая яя ую юю ом ем ам ям ах ях ов ев ию ия "
-        "ть ла ли ло ет ит ут ют ат ят а я о е ы и у ю ь й"
-    ),
-    "en": _endings("ies ing ed es s"),
-    "fr": _endings("ements ement ees ent ons ez es ee er ai ait e s x"),
-    # Folded forms (ي for ی, ك for ک). Sorani: definite -ەکە, plural -ان/-ەکان, indefinite -ێک, pronoun endings.
-    "ckb": _endings(
-        "ەكانمان ەكانيان ەكانتان ەكانم ەكانت ەكاني ەكان ەكەمان ەكەيان ەكەم ەكەت ەكەي ەكە يەكان يەكە ێكي ێك "
-        "يان مان تان ەم ەي ان م ي ە"
-    ),
-    # Arabic (folded: ة is ه): pronoun and plural endings.
-    "ar": _endings("هما كما ها هم هن نا كم كن ات ون ين يه وه ه ي ك"),
-}
-_ARABIC_PREFIXES = _endings("وال بال فال كال لل ال و ب ل ف")
-
-
+# character n-grams, never instead of them. The endings and prefixes of each language are data in
+# bot/lang/<code>/ (longest first); a stem keeps at least three letters.
 @lru_cache(maxsize=65536)  # bounded: words are user-controlled
 def stem(word: str, lang: str) -> str:
     """A light stem of one normalised word in `lang` (see above); unknown languages are left alone."""
-    if lang == "ar" and not ("\u0600" <= word[:1] <= "\u06ff"):
-        return word  # arabizi: its consonant skeleton (bot/text/arabizi.py) already ignores the endings
-    if lang in ("ar", "ckb"):
-        for prefix in _ARABIC_PREFIXES if lang == "ar" else ():
-            if word.startswith(prefix) and len(word) - len(prefix) >= 3:
-                word = word[len(prefix):]
-                break
-    suffixes = _STEM_SUFFIXES.get(lang)
-    if not suffixes:
+    try:
+        language = get_language(lang)
+    except KeyError:
         return word
-    for suffix in suffixes:
+    if language.latin_words and not ("\u0600" <= word[:1] <= "\u06ff"):
+        return word  # arabizi: its consonant skeleton (bot/text/arabizi.py) already ignores the endings
+    for prefix in language.stem_prefixes:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            word = word[len(prefix):]
+            break
+    for suffix in language.stem_suffixes:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             break
-    if lang == "ru" and len(word) > 3 and word[-1] in "иьй":
+    if language.stem_final_letters and len(word) > 3 and word[-1] in language.stem_final_letters:
         word = word[:-1]
     return word
