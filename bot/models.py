@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.lang import LANGUAGES
+from bot.lang import LANGUAGES as LANGUAGES  # re-exported: the codes travel with the data types
 
 RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high")
 
