@@ -1,11 +1,12 @@
 """Every language of the registry loads and its data survives the normalisation the components apply."""
 
+import re
 
 import pytest
 
 from bot.lang import CODES, all_languages, get
 from bot.text.langid import detect_language
-from bot.text.normalize import stem
+from bot.text.normalize import fold, normalize, stem
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -23,6 +24,19 @@ def test_an_unknown_language_is_a_key_error():
 def test_ties_are_broken_one_way_only():
     breaks = [language.tiebreak for language in all_languages()]
     assert len(set(breaks)) == len(breaks)
+
+
+@pytest.mark.parametrize("language", all_languages(), ids=lambda language: language.code)
+def test_word_lists_are_written_folded_so_that_they_can_match(language):
+    # Components compare these words with folded text: a word that folding changes could never be found.
+    for word in language.function_words | language.latin_words:
+        assert fold(word) == word, word
+    for ending in language.stem_suffixes + language.stem_prefixes:
+        assert normalize(ending) == ending, ending
+    assert list(language.stem_suffixes) == sorted(language.stem_suffixes, key=len, reverse=True)
+    for cue in language.cues + language.latin_cues:
+        re.compile(cue.pattern)
+        assert cue.over in ("text", "lowered", "word", "folded-word")
 
 
 # One short sentence per language, in our own words: the registry's cues must tell each apart.

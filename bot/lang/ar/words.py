@@ -6,7 +6,7 @@ from bot.lang.base import longest_first, word_set
 
 # Frequent words, MSA and Iraqi, that tell Arabic from Sorani in Arabic script.
 FUNCTION_WORDS = word_set(
-    "ابني اخوي اخويه اريد اكو التي الذي الى انا انت بعد حتى شكو شلون على عن عندي في كان كيف لماذا له "
+    "ابني اخوي اخويه اريد اكو التي الذي الي انا انت بعد حتي شكو شلون علي عن عندي في كان كيف لماذا له "
     "لي ليش ما ماذا ماكو مع من هذا هذه هل هواي هوايه يكون يمعود "
 )
 

@@ -6,7 +6,7 @@ from bot.lang.base import longest_first, word_set
 
 # Frequent Sorani words that tell it from Arabic in Arabic script.
 FUNCTION_WORDS = word_set(
-    "ئايا ئێمە ئەم ئەو ئەوە باوكم براكەم بكەم بۆ بەڵام تۆ خوێندن دايكم دەتوانم دەكرێت دەمەوێت رووسيا "
+    "يايا يێمە يەم يەو يەوە باوكم براكەم بكەم بۆ بەڵام تۆ خوێندن دايكم دەتوانم دەكرێت دەمەوێت رووسيا "
     "كار كارێك كوڕ كوڕەكەم كە لە من ناردن نييە هەيه هەيە و يان پارە چون چي چييە چۆن ڕووسيا "
 )
 
