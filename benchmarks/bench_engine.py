@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import Config  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.evaluation.questions import DATA_DIR, read_jsonl  # noqa: E402
+from bot.evaluation.questions import read_jsonl  # noqa: E402
 from bot.text.normalize import normalize  # noqa: E402
 
 STARTUP_SNIPPET = (
@@ -54,11 +54,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--questions", type=Path, nargs="+", default=None,
-                        help="labelled question sets to time (default: every tests/data/questions*.jsonl)")
+                        help="labelled question sets to time (default: every eval/questions*.jsonl)")
     args = parser.parse_args()
 
     engine = Engine.load(Config.from_env())
-    paths = args.questions or sorted(DATA_DIR.glob("questions*.jsonl"))
+    paths = args.questions or sorted(Config.from_env().eval_dir.glob("questions*.jsonl"))
     rows = [r for path in paths for r in read_jsonl(path)]
     texts = [r["text"] for r in rows]
     examples = [(t.id, e) for t in engine.content.topics.values() for entry in t.langs.values() for e in entry.examples]

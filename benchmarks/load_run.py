@@ -133,14 +133,14 @@ class Corpus:
     @classmethod
     def load(cls, topics: tuple[str, ...], countries: tuple[str, ...]) -> Corpus:
         questions: dict[str, list[str]] = {voice: [] for voice in VOICES}
-        for row in _read_jsonl(ROOT / "tests" / "data" / "questions.jsonl"):
+        for row in _read_jsonl(ROOT / "eval" / "questions.jsonl"):
             lang, text = row.get("lang"), row["text"]
             if lang == "ar" and text.isascii():
                 questions["ar-latin"].append(text)
             elif lang in questions:
                 questions[lang].append(text)
         offers: dict[str, list[str]] = {}
-        for row in _read_jsonl(ROOT / "tests" / "data" / "offers_dev.jsonl"):
+        for row in _read_jsonl(ROOT / "eval" / "offers_dev.jsonl"):
             if len(row["text"]) <= 3000:
                 offers.setdefault(row.get("lang") or "en", []).append(row["text"])
         return cls(questions, offers, topics, countries)

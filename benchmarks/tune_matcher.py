@@ -1,6 +1,6 @@
 """Tune the matcher's evidence weights and decision thresholds on a labelled question set.
 
-    python3 benchmarks/tune_matcher.py tests/data/questions.jsonl [--check tests/data/questions_fresh.jsonl]
+    python3 benchmarks/tune_matcher.py eval/questions.jsonl [--check eval/questions_fresh.jsonl]
         [--thresholds-only]
 
 Tune on one set, then read the figures on the other: the held-out set is never used to choose anything.

@@ -33,6 +33,11 @@ def faq_dir() -> Path:
     return package / "_faq"  # where pyproject.toml ships faq/ inside the wheel
 
 
+def eval_dir() -> Path:
+    """The labelled sets of `scambot eval`: the checkout's eval/ (not shipped in the wheel)."""
+    return Path(bot.__file__).resolve().parent.parent / "eval"
+
+
 def _admins(raw: str) -> frozenset[int]:
     ids = set()
     for part in raw.replace(";", ",").split(","):
@@ -49,6 +54,7 @@ class Config:
     admins: frozenset[int] = field(default_factory=frozenset)
     data_dir: Path = field(default_factory=_default_data_dir)
     faq_dir: Path = field(default_factory=faq_dir)
+    eval_dir: Path = field(default_factory=eval_dir)
     retention_days: int = 90
     webhook_secret: str | None = None
     hash_key: bytes | None = None  # SCAMBOT_HASH_KEY; None: the key generated into the data directory
@@ -73,6 +79,7 @@ class Config:
             admins=_admins(env.get("SCAMBOT_ADMINS", "")),
             data_dir=Path(env["SCAMBOT_DATA_DIR"]) if env.get("SCAMBOT_DATA_DIR") else _default_data_dir(),
             faq_dir=faq_dir(),
+            eval_dir=eval_dir(),
             retention_days=int(retention) if retention.isdigit() else 90,
             webhook_secret=env.get("SCAMBOT_WEBHOOK_SECRET") or None,
             hash_key=env["SCAMBOT_HASH_KEY"].encode("utf-8") if env.get("SCAMBOT_HASH_KEY") else None,

@@ -179,7 +179,7 @@ def test_dense_texts_read_markers_once_with_the_same_result():
     assert {a.period for a in dense} == {"month", "once", "fee"}
 
 
-# -- forms added when the checker was measured on texts nobody had tuned it on (tests/data/offers_fresh.jsonl) --
+# -- forms added when the checker was measured on texts nobody had tuned it on (eval/offers_fresh.jsonl) --
 @pytest.mark.parametrize(
     ("text", "lang", "value", "currency"),
     [

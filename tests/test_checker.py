@@ -347,7 +347,7 @@ def test_warnings_and_reports_in_other_words_are_read_as_reports(catalogue, text
 
 
 # -- generalisation: each sign as a concept, in words and forms no labelled set uses ----------------------------
-# Written for these tests (not copied from tests/data/*.jsonl): synonyms, word order, inflection, dialect, slang.
+# Written for these tests (not copied from eval/*.jsonl): synonyms, word order, inflection, dialect, slang.
 CONCEPTS = [
     # the army itself, under other names
     ("military-terms", "en", "They want young men for Russia's forces, two weeks of drills then deployment"),

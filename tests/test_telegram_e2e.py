@@ -110,7 +110,7 @@ def db_rows(bot: BotProcess, sql: str, args: tuple = ()) -> list[tuple]:
 
 
 def questions(lang: str) -> list[str]:
-    lines = (ROOT / "tests" / "data" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     return [row["text"] for row in map(json.loads, filter(None, lines)) if row.get("lang") == lang]
 
 

@@ -27,20 +27,20 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = [ROOT / "tests" / "data", ROOT / "eval", ROOT.parent / "shared" / "real-world"]
+SETS = [ROOT / "tests" / "data", ROOT / "eval", ROOT.parent / "shared" / "real-world"]  # tests/data: before 12
 
 
 def labelled_texts() -> list[tuple[str, str]]:
     """(id, text) of every labelled text, in a stable order; an id is the set's name and the line number.
 
-    A set's name is its file name, prefixed "real-world/" for ../shared's: the project's sets may move
-    between folders (tests/data, eval/) without changing their ids."""
+    A set's name is its path in its folder, prefixed "real-world/" for ../shared's: the project's sets may
+    move between folders (tests/data, eval/) without changing their ids."""
     found: dict[str, Path] = {}
     for folder in SETS:
         if folder.is_dir():
             prefix = "real-world/" if folder.name == "real-world" else ""
             for path in sorted(folder.rglob("*.jsonl")):
-                found.setdefault(prefix + path.name, path)
+                found.setdefault(prefix + str(path.relative_to(folder)), path)
     out = []
     for name in sorted(found):
         with found[name].open(encoding="utf-8") as handle:

@@ -168,10 +168,10 @@ def _text_of(line: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_obj
 def evaluate(config: Config, questions: Path | None, offers: Path | None, as_json: bool) -> None:
-    """Measure matching accuracy and the offer checker on the labelled sets in tests/data/."""
+    """Measure matching accuracy and the offer checker on the labelled sets in eval/."""
     from bot.evaluation.questions import run_evaluation
 
-    report, text = run_evaluation(load_engine(config), questions, offers)
+    report, text = run_evaluation(load_engine(config), questions, offers, config.eval_dir)
     click.echo(json.dumps(report, indent=1, ensure_ascii=False) if as_json else text)
 
 

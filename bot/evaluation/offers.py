@@ -1,4 +1,4 @@
-"""The offer checker measured on labelled offers (`scambot eval`, tests/data/offers*.jsonl).
+"""The offer checker measured on labelled offers (`scambot eval`, eval/offers*.jsonl).
 
 Rows: {"text", "lang", "risk": "high|medium|low", "signs": [ids], "legit": bool}. What matters most, in
 order: an offer labelled high is rated high (someone's life may depend on it); a legitimate text is never

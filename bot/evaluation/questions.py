@@ -1,4 +1,4 @@
-"""`scambot eval`: quality measured on the labelled sets in tests/data/.
+"""`scambot eval`: quality measured on the labelled sets in eval/ (Config.eval_dir).
 
 Matching: top-1 and top-3 accuracy per language and overall, out-of-scope rejection, and the figure that
 matters most for safety: confident answers that are wrong. The offer checker's figures come from
@@ -14,7 +14,6 @@ from pathlib import Path
 
 from bot.models import LANGUAGES, MatchResult
 
-DATA_DIR = Path(__file__).resolve().parent.parent.parent / "tests" / "data"
 TARGETS = {"top1": 0.90, "top3": 0.97, "oos_rejected": 0.90, "language_top1": 0.85}
 
 
@@ -81,17 +80,17 @@ def format_matcher_report(report: dict, title: str) -> str:
     return "\n".join(lines)
 
 
-def run_evaluation(engine, questions: Path | None, offers: Path | None) -> tuple[dict, str]:
+def run_evaluation(engine, questions: Path | None, offers: Path | None, sets_dir: Path) -> tuple[dict, str]:
     """Every labelled set found (or given), as figures and as text."""
     report: dict = {}
     texts: list[str] = []
-    question_sets = [questions] if questions else sorted(DATA_DIR.glob("questions*.jsonl"))
+    question_sets = [questions] if questions else sorted(sets_dir.glob("questions*.jsonl"))
     for path in question_sets:
         if path and path.is_file():
             result = evaluate_matcher(engine.match, read_jsonl(path))
             report[path.name] = result["by_language"]
             texts.append(format_matcher_report(result, path.name))
-    offer_sets = [offers] if offers else sorted(DATA_DIR.glob("offers*.jsonl"))
+    offer_sets = [offers] if offers else sorted(sets_dir.glob("offers*.jsonl"))
     from bot.evaluation.offers import evaluate_checker, format_checker_report
 
     for path in offer_sets:
@@ -100,5 +99,5 @@ def run_evaluation(engine, questions: Path | None, offers: Path | None) -> tuple
             report[path.name] = figures
             texts.append(f"Offer checker: {path.name}\n" + format_checker_report(figures))
     if not texts:
-        texts.append(f"No labelled sets found in {DATA_DIR}")
+        texts.append(f"No labelled sets found in {sets_dir}")
     return report, "\n\n".join(texts)

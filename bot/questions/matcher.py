@@ -146,7 +146,7 @@ BACKGROUND_EXAMPLES: dict[str, list[str]] = {
 
 @dataclass(frozen=True)
 class Weights:
-    """How the evidence is combined, and the decision thresholds (tuned on tests/data/questions.jsonl)."""
+    """How the evidence is combined, and the decision thresholds (tuned on eval/questions.jsonl)."""
 
     # Chosen by benchmarks/tune_matcher.py on questions.jsonl (the blend with the best objective among the
     # grid optimum and milder blends): the topic as a whole (centroid) generalises best to new wordings,
