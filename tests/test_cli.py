@@ -89,8 +89,8 @@ def test_local_chat_checks_the_text_after_the_check_button(run):
 
 def test_local_chat_quits_on_quit_and_names_unknown_commands(run):
     question = "is a scholarship in Moscow safe?\n"
-    quitting = run("chat", stdin="/forget\n/quit\n" + question)
-    going_on = run("chat", stdin="/forget\n" + question)
+    quitting = run("chat", stdin="/stats\n/quit\n" + question)
+    going_on = run("chat", stdin="/stats\n" + question)
     assert quitting.exit_code == 0
     assert "I do not know this command" in quitting.output
     answer = going_on.output.split("I do not know this command")[1]

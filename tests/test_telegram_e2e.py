@@ -228,7 +228,7 @@ def test_every_user_command_answers_in_the_app_language(bot, fake, engine, lang)
         ("/help", engine.text("help", lang)),
         ("/privacy", engine.text("privacy", lang, days=90)),
         ("/language", engine.language_reply(lang).text),
-        ("/check", engine.text("check_needs_text", lang)),
+        ("/check", engine.text("check_prompt", lang)),  # alone, as the button: the next text is the offer
         ("/nonsense", engine.text("unknown_command", lang)),
         ("/subscribe", engine.text("subscribe_done", lang)),
         ("/unsubscribe", engine.text("unsubscribe_done", lang)),
@@ -258,7 +258,14 @@ def test_check_with_text_reply_and_without(bot, fake, engine):
     assert reply["text"] == engine.respond(offer, "en", forwarded=True).text
     [reply] = say(fake, "/check", user, reply_to_text=offer)
     assert reply["text"] == engine.respond(offer, "en", forwarded=True).text
-    [reply] = say(fake, "/check", user)
+    [reply] = say(fake, "/check", user)  # alone, as the button: the next text is read as the offer
+    assert reply["text"] == engine.text("check_prompt", "en")
+    short = "salary 3000 dollars"
+    [reply] = say(fake, short, user)
+    assert reply["text"] == engine.respond(short, "en", forwarded=True).text != engine.respond(short, "en").text
+    picture = {"message_id": 1, "date": 1, "chat": {"id": user, "type": "private"},
+               "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]}
+    [reply] = say(fake, "/check", user, extra={"reply_to_message": picture})  # a picture: no text to read
     assert reply["text"] == engine.text("check_needs_text", "en")
     assert_no_rejections(fake)
 

@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.conversation import flag
 from bot.telegram import callbacks, send
 from bot.telegram.admin import problems_text
 from bot.telegram.app import RedactingFormatter, command_menu, setup_logging
@@ -29,7 +30,6 @@ from bot.telegram.flood import FloodControl, Verdict
 from bot.telegram.handlers import (
     addressed_to_bot,
     command_argument,
-    flag,
     inline_id,
     is_transient_fetch_error,
     on_error,

@@ -54,6 +54,10 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
 
+# The person at the terminal, for the statistics: one person, counted under the keyed hash of this number.
+LOCAL_PERSON = 0
+
+
 def load_engine(config: Config):
     """The engine, or a clear message naming the broken content file and line."""
     from bot.engine import Engine
@@ -103,12 +107,22 @@ def ask(config: Config, text: tuple[str, ...], lang: str | None) -> None:
 
 
 @main.command()
+@click.option("--no-stats", is_flag=True, help="Count nothing (by default the chat counts like the bot).")
 @click.pass_obj
-def chat(config: Config) -> None:
+def chat(config: Config, no_stats: bool) -> None:
     """A local conversation in the terminal, with the same replies as the bot."""
+    from bot.conversation import Conversation, NoStore, Store
     from bot.localchat import run_chat
 
-    run_chat(load_engine(config), sys.stdin, click.echo, retention_days=config.retention_days)
+    engine = load_engine(config)
+    store: Store = NoStore()
+    ref = None
+    if not no_stats:
+        from bot.state import State
+
+        state = State.open(config.data_dir, config.retention_days, config.hash_key)
+        store, ref = state, state.user_ref(LOCAL_PERSON)
+    run_chat(Conversation(engine, store, config.retention_days), sys.stdin, click.echo, ref)
 
 
 @main.command()

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
+from bot.conversation import OTHER_COUNTRY
+
 VERSION = "v1"
 MAX_BYTES = 64  # Telegram's limit for callback_data
-OTHER_COUNTRY = "ZZ"  # ISO 3166 user-assigned code: "some other country", stored like any country code
 
 # action without argument <-> kind
 _SIMPLE = {"hotline": "h", "check": "c", "signs": "s", "ask": "a", "language": "l", "none": "n"}

@@ -30,9 +30,9 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import ContextTypes
 
 from bot.config import Config
+from bot.conversation import Conversation, Incoming, Memory, Person, Settings
 from bot.engine import Engine
-from bot.models import LANGUAGES, Button, Reply
-from bot.ngo.links import parse_start_payload
+from bot.models import LANGUAGES, Reply
 from bot.state.store import State
 from bot.telegram import callbacks
 from bot.telegram.flood import FloodControl, Verdict
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 
 MAX_INLINE_RESULTS = 50
 MAX_CALLBACK_ANSWER = 200
-COUNTRY_BUTTONS_PER_ROW = 3
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Awaitable[None]]
@@ -59,6 +58,11 @@ class Services:
     flood: FloodControl = field(default_factory=FloodControl)
     username: str = ""
     tasks: set[asyncio.Task] = field(default_factory=set)  # background tasks, referenced until done
+
+    @property
+    def conversation(self) -> Conversation:
+        """The conversation over the current engine (replaced by /reload) and the state."""
+        return Conversation(self.engine, self.state, self.config.retention_days)
 
     def background(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
         """Run a task beside the handlers (alert delivery, retention); cancelled when the bot stops."""
@@ -98,18 +102,26 @@ def profile(context: Context, user: User) -> dict[str, Any]:
     return cached
 
 
+def person_of(context: Context, user: User) -> Person:
+    """The person as the conversation sees them: stored settings, this process's memory of them, their app."""
+    prof = profile(context, user)
+    memory = (context.user_data or {}).get("memory") or Memory()
+    return Person(prof["ref"], Settings(prof["lang"], prof["country"], prof["source"]), memory,
+                  telegram_lang(user.language_code))
+
+
+def keep(context: Context, person: Person) -> None:
+    """Remember what the conversation returned (in memory: the state has stored what it must)."""
+    if context.user_data is None:
+        return
+    context.user_data["memory"] = person.memory
+    context.user_data["profile"] = {"ref": person.ref, "lang": person.settings.lang,
+                                    "country": person.settings.country, "source": person.settings.source}
+
+
 def ui_lang(context: Context, user: User) -> str:
-    """The language for commands and buttons: the last language the user wrote in, else the one they
-    chose, else their app's, else English."""
-    data = context.user_data or {}
-    prof = profile(context, user)
-    return data.get("last_lang") or prof["lang"] or telegram_lang(user.language_code) or "en"
-
-
-def preferred_lang(context: Context, user: User) -> str | None:
-    """The hint given to the engine for free text (the engine prefers the text's own language)."""
-    prof = profile(context, user)
-    return prof["lang"] or telegram_lang(user.language_code) or (context.user_data or {}).get("last_lang")
+    """The language for notices outside the conversation (flood control, apologies): as the conversation's."""
+    return Conversation.ui_lang(person_of(context, user))
 
 
 def is_private(update: Update) -> bool:
@@ -190,30 +202,17 @@ async def reply_to(update: Update, context: Context, reply: Reply | str, buttons
     await send_html(context.bot, message.chat_id, text, rows, reply_to=quote)
 
 
-def record(context: Context, user: User, reply: Reply, question: str | None) -> None:
-    """Statistics (counts only) and the review queue (scrubbed) for one reply."""
-    svc = services(context)
-    prof = profile(context, user)
-    if context.user_data is not None:
-        context.user_data["last_lang"] = reply.lang
-    if reply.kind == "check":
-        svc.state.record_check(prof["ref"], reply.lang, reply.risk or "low", reply.signs)
-        return
-    answered = reply.kind in ("answer", "urgent")
-    svc.state.record_question(prof["ref"], reply.lang, topic=reply.topic, answered=answered, source=prof["source"])
-    if reply.kind == "choices" and question and context.user_data is not None:
-        context.user_data["last_question"] = (question, reply.lang)  # memory only, for "none of these"
-    elif reply.kind == "fallback" and question:
-        svc.state.queue_unanswered(question, reply.lang)
-
-
-async def respond_to_text(update: Update, context: Context, text: str, forwarded: bool) -> None:
-    svc = services(context)
+async def converse(update: Update, context: Context, incoming: Incoming) -> None:
+    """One turn of the conversation (bot/conversation.py) for this update, and its replies sent."""
     user = update.effective_user
-    prof = profile(context, user)
-    reply = svc.engine.respond(text, preferred_lang(context, user), prof["country"], forwarded=forwarded)
-    record(context, user, reply, text)
-    await reply_to(update, context, reply)
+    turn = services(context).conversation.step(person_of(context, user), incoming)
+    keep(context, turn.person)
+    for reply in turn.replies:
+        await reply_to(update, context, reply)
+
+
+def chat_of(update: Update) -> int | None:
+    return update.effective_chat.id if update.effective_chat else None
 
 
 # -- messages --------------------------------------------------------------------------------------
@@ -257,9 +256,7 @@ async def on_text(update: Update, context: Context) -> None:
         if not text:
             await reply_to(update, context, svc.engine.welcome_reply(ui_lang(context, update.effective_user)))
             return
-    forwarded = message.forward_origin is not None
-    awaiting_check = bool(context.user_data and context.user_data.pop("awaiting_check", False))
-    await respond_to_text(update, context, text, forwarded or awaiting_check)
+    await converse(update, context, Incoming("text", text=text, forwarded=message.forward_origin is not None))
 
 
 async def on_group_text(update: Update, context: Context) -> None:
@@ -273,11 +270,8 @@ async def on_group_text(update: Update, context: Context) -> None:
 @guarded
 async def on_media(update: Update, context: Context) -> None:
     message = update.effective_message
-    if message.caption:  # a forwarded screenshot often carries the offer's text as its caption
-        await respond_to_text(update, context, message.caption, forwarded=message.forward_origin is not None)
-        return
-    await reply_to(update, context, services(context).engine.text("media_unsupported",
-                                                                  ui_lang(context, update.effective_user)))
+    await converse(update, context, Incoming("media", text=message.caption or "",
+                                             forwarded=message.forward_origin is not None))
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -291,121 +285,18 @@ def command_argument(message: Message) -> str:
     return text.partition(" ")[2].strip()
 
 
-@guarded
-async def cmd_start(update: Update, context: Context) -> None:
-    svc = services(context)
-    user = update.effective_user
-    prof = profile(context, user)
-    # The whole argument, not context.args[0]: "src-a b" is malformed, not the source "src-a".
-    payload = command_argument(update.effective_message) or None
-    source, link_lang = parse_start_payload(payload)  # malformed: (None, None); never echoed
-    # The link's language, else the language of what they last wrote, else the one they chose, else
-    # their app's: the same order as every other command (ui_lang), so /start never switches language.
-    lang = link_lang or ui_lang(context, user)
-    svc.state.set_user(prof["ref"], lang=link_lang, source=source)
-    if link_lang:
-        prof["lang"] = link_lang
-    if source:
-        prof["source"] = source
-    if context.user_data is not None:
-        context.user_data["last_lang"] = lang
-    await reply_to(update, context, svc.engine.welcome_reply(lang))
-
-
-@guarded
-async def cmd_help(update: Update, context: Context) -> None:
-    await reply_to(update, context, services(context).engine.text("help", ui_lang(context, update.effective_user)))
-
-
-@guarded
-async def cmd_check(update: Update, context: Context) -> None:
+async def command(update: Update, context: Context) -> None:
+    """A person's command (/start, /help, /check ...): the conversation answers it."""
     message = update.effective_message
-    text = command_argument(message)
-    if not text and message.reply_to_message:
-        text = message_text(message.reply_to_message)
-    if not text:
-        await reply_to(update, context, services(context).engine.text("check_needs_text",
-                                                                      ui_lang(context, update.effective_user)))
-        return
-    # respond(forwarded=True), not check_reply: the urgent path still comes first.
-    await respond_to_text(update, context, text, forwarded=True)
+    name = (message.text or "").split(maxsplit=1)[0][1:].split("@", 1)[0].lower() if message.text else ""
+    quoted = message.reply_to_message
+    await converse(update, context, Incoming(
+        "command", command=name, text=command_argument(message), chat=chat_of(update),
+        quoted=message_text(quoted) if quoted else "", quoted_media=bool(quoted and not message_text(quoted))))
 
 
-@guarded
-async def cmd_hotline(update: Update, context: Context) -> None:
-    await show_hotlines(update, context)
-
-
-async def show_hotlines(update: Update, context: Context) -> None:
-    svc = services(context)
-    user = update.effective_user
-    prof = profile(context, user)
-    lang = ui_lang(context, user)
-    countries = svc.engine.countries()
-    asked = bool(context.user_data and context.user_data.get("asked_country"))
-    if prof["country"] or asked or not countries:
-        await reply_to(update, context, svc.engine.hotline_reply(lang, prof["country"]))
-        return
-    if context.user_data is not None:
-        context.user_data["asked_country"] = True  # ask once; afterwards show every contact
-    labels = [Button(f"{flag(code)} {code}", f"country:{code}") for code in countries]
-    rows = [tuple(labels[i:i + COUNTRY_BUTTONS_PER_ROW]) for i in range(0, len(labels), COUNTRY_BUTTONS_PER_ROW)]
-    rows.append((Button(svc.engine.text("country_other", lang), "country:other"),))
-    await reply_to(update, context, svc.engine.text("hotline_ask_country", lang), rows)
-
-
-def flag(code: str) -> str:
-    """The flag emoji of a two-letter country code (regional indicator symbols): needs no translation."""
-    return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in code.upper() if "A" <= c <= "Z")
-
-
-@guarded
-async def cmd_signs(update: Update, context: Context) -> None:
-    await reply_to(update, context, services(context).engine.signs_reply(ui_lang(context, update.effective_user)))
-
-
-@guarded
-async def cmd_language(update: Update, context: Context) -> None:
-    await reply_to(update, context, services(context).engine.language_reply(ui_lang(context, update.effective_user)))
-
-
-@guarded
-async def cmd_privacy(update: Update, context: Context) -> None:
-    svc = services(context)
-    text = svc.engine.text("privacy", ui_lang(context, update.effective_user), days=svc.config.retention_days)
-    await reply_to(update, context, text)
-
-
-@guarded
-async def cmd_forget(update: Update, context: Context) -> None:
-    svc = services(context)
-    user = update.effective_user
-    lang = ui_lang(context, user)
-    deleted = svc.state.forget(profile(context, user)["ref"])
-    if context.user_data is not None:
-        context.user_data.clear()  # the in-memory copy goes too
-    if deleted:
-        items = ", ".join(f"{escape(kind)}: {count}" for kind, count in sorted(deleted.items()))
-        await reply_to(update, context, svc.engine.text("forget_done", lang, items=items))
-    else:
-        await reply_to(update, context, svc.engine.text("forget_nothing", lang))
-
-
-@guarded
-async def cmd_subscribe(update: Update, context: Context) -> None:
-    svc = services(context)
-    user = update.effective_user
-    lang = ui_lang(context, user)
-    svc.state.subscribe(profile(context, user)["ref"], update.effective_chat.id, lang)
-    await reply_to(update, context, svc.engine.text("subscribe_done", lang))
-
-
-@guarded
-async def cmd_unsubscribe(update: Update, context: Context) -> None:
-    svc = services(context)
-    user = update.effective_user
-    svc.state.unsubscribe(profile(context, user)["ref"])
-    await reply_to(update, context, svc.engine.text("unsubscribe_done", ui_lang(context, user)))
+cmd_start = cmd_help = cmd_check = cmd_hotline = cmd_signs = cmd_language = cmd_privacy = cmd_forget = \
+    cmd_subscribe = cmd_unsubscribe = guarded(command)
 
 
 @guarded
@@ -429,70 +320,20 @@ async def unknown_command(update: Update, context: Context) -> None:
 @guarded
 async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
-    svc = services(context)
     user = update.effective_user
     action = callbacks.decode(query.data)
-    if action is None or not _still_valid(action, svc.engine):
-        await with_retries(lambda: query.answer(svc.engine.text("stale_button", ui_lang(context, user))
-                                                [:MAX_CALLBACK_ANSWER]), "answerCallbackQuery")
+    if action is None:
+        notice = services(context).engine.text("stale_button", ui_lang(context, user))
+        await with_retries(lambda: query.answer(notice[:MAX_CALLBACK_ANSWER]), "answerCallbackQuery")
         return
-    await with_retries(query.answer, "answerCallbackQuery")  # stops the spinner at once
-    await perform(update, context, action)
-
-
-def _still_valid(action: str, engine: Engine) -> bool:
-    """A well-formed button may still name a topic or language that no longer exists (content reloaded)."""
-    kind, _, arg = action.partition(":")
-    if kind == "topic":
-        return arg in engine.topic_ids
-    if kind == "lang":
-        return arg in engine.languages
-    if kind == "country":
-        return arg == callbacks.OTHER_COUNTRY or arg in engine.countries()
-    return True
-
-
-async def perform(update: Update, context: Context, action: str) -> None:
-    svc = services(context)
-    user = update.effective_user
-    prof = profile(context, user)
-    lang = ui_lang(context, user)
-    kind, _, arg = action.partition(":")
-    engine = svc.engine
-    if kind == "topic":
-        reply = engine.topic_reply(arg, lang)
-        record(context, user, reply, None)
+    turn = services(context).conversation.step(person_of(context, user), Incoming("button", action=action))
+    keep(context, turn.person)
+    if turn.notice:
+        await with_retries(lambda: query.answer(turn.notice[:MAX_CALLBACK_ANSWER]), "answerCallbackQuery")
+    else:
+        await with_retries(query.answer, "answerCallbackQuery")  # stops the spinner at once
+    for reply in turn.replies:
         await reply_to(update, context, reply)
-    elif kind == "hotline":
-        await show_hotlines(update, context)
-    elif kind == "check":
-        if context.user_data is not None:
-            context.user_data["awaiting_check"] = True  # the next text is an offer to check
-        await reply_to(update, context, engine.text("check_prompt", lang))
-    elif kind == "ask":
-        await reply_to(update, context, engine.text("ask_prompt", lang))
-    elif kind == "signs":
-        await reply_to(update, context, engine.signs_reply(lang))
-    elif kind == "language":
-        await reply_to(update, context, engine.language_reply(lang))
-    elif kind == "lang":
-        svc.state.set_user(prof["ref"], lang=arg)
-        prof["lang"] = arg
-        if context.user_data is not None:
-            context.user_data["last_lang"] = arg
-        await reply_to(update, context, engine.text("language_set", arg))
-    elif kind == "country":
-        svc.state.set_user(prof["ref"], country=arg)
-        prof["country"] = arg
-        await reply_to(update, context, engine.hotline_reply(lang, arg))
-    elif kind == "none":
-        last = context.user_data.pop("last_question", None) if context.user_data is not None else None
-        if last:
-            svc.state.queue_unanswered(last[0], last[1])  # scrubbed by the state before storing
-            lang = last[1]
-        fallback = engine.fallback_reply(lang, prof["country"])
-        await reply_to(update, context, engine.text("none_of_these", lang).strip() + "\n\n" + fallback.text,
-                       fallback.buttons)
 
 
 # -- inline mode ------------------------------------------------------------------------------------
@@ -501,7 +342,7 @@ async def perform(update: Update, context: Context, action: str) -> None:
 async def on_inline(update: Update, context: Context) -> None:
     query = update.inline_query
     svc = services(context)
-    lang = preferred_lang(context, update.effective_user)
+    lang = Conversation.preferred_lang(person_of(context, update.effective_user))
     cards = svc.engine.inline_cards(query.query[:256], lang)[:MAX_INLINE_RESULTS]
     results = []
     for card in cards:
