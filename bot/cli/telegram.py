@@ -29,21 +29,16 @@ def _config_or_exit(config: Config) -> Config:
 
 def _start(start, config: Config) -> None:
     """Load content, set up logging, run; a refused token or unreachable server is one clear line."""
-    from telegram.error import InvalidToken, NetworkError
-
     from bot.cli.core import load_engine
-    from bot.telegram.app import setup_logging
+    from bot.telegram.app import CannotStart, setup_logging
 
     setup_logging(config.token)
     engine = load_engine(config)
     try:
         start(engine)
-    except InvalidToken:
-        click.echo("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather (/mybots -> API Token).", err=True)
-        sys.exit(2)
-    except NetworkError as error:
-        click.echo(f"Cannot reach the Telegram Bot API at {config.api_base_url}: {type(error).__name__}.", err=True)
-        sys.exit(1)
+    except CannotStart as error:
+        click.echo(str(error), err=True)
+        sys.exit(error.exit_code)
 
 
 @click.command()

@@ -7,9 +7,10 @@ import contextlib
 import logging
 import re
 import sys
+from collections.abc import Iterator
 
 from telegram import BotCommand, Update
-from telegram.error import Conflict
+from telegram.error import Conflict, InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -218,6 +219,27 @@ async def _post_shutdown(application: Application) -> None:
 
 # -- running ----------------------------------------------------------------------------------------
 
+class CannotStart(Exception):
+    """The bot cannot start: a refused token (exit code 2) or an unreachable Bot API (1); said in one line."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@contextlib.contextmanager
+def starting(config: Config) -> Iterator[None]:
+    """Telegram's refusals at start-up as CannotStart, for the command line to say in one line."""
+    try:
+        yield
+    except InvalidToken:
+        raise CannotStart("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather (/mybots -> API Token).",
+                          2) from None
+    except NetworkError as error:
+        raise CannotStart(f"Cannot reach the Telegram Bot API at {config.api_base_url}: {type(error).__name__}.",
+                          1) from None
+
+
 def open_all(config: Config, engine: Engine, get_updates_request: BaseRequest | None = None) -> Application:
     state = State.open(config.data_dir, config.retention_days, config.hash_key)
     return build_application(config, engine, state, get_updates_request)
@@ -230,7 +252,8 @@ def run_polling(config: Config, engine: Engine) -> None:
     request = updates_request()
     application = open_all(config, engine, request)
     try:
-        polling.run(application, request, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5, timeout=10)
+        with starting(config):
+            polling.run(application, request, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5, timeout=10)
     except Conflict:
         # Another process polls with this token (or a webhook was set meanwhile). Going on would answer
         # every update twice, and retrying would cut the other one's long polls; stop with one clear line.
@@ -241,6 +264,7 @@ def run_polling(config: Config, engine: Engine) -> None:
 
 def run_webhook(config: Config, engine: Engine, listen: str, port: int, url: str, url_path: str) -> None:
     application = open_all(config, engine)
-    application.run_webhook(listen=listen, port=port, url_path=url_path, webhook_url=url,
-                            secret_token=config.webhook_secret, allowed_updates=ALLOWED_UPDATES,
-                            drop_pending_updates=False, bootstrap_retries=5)
+    with starting(config):
+        application.run_webhook(listen=listen, port=port, url_path=url_path, webhook_url=url,
+                                secret_token=config.webhook_secret, allowed_updates=ALLOWED_UPDATES,
+                                drop_pending_updates=False, bootstrap_retries=5)
