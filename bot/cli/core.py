@@ -90,8 +90,9 @@ def main(ctx: click.Context) -> None:
         ctx.obj = Config.from_env()  # the environment is read here, once; every command is given this
     if ctx.invoked_subcommand is not None:
         return
-    if ctx.obj.token:
-        ctx.invoke(main.get_command(ctx, "run"))
+    run = main.get_command(ctx, "run")
+    if ctx.obj.token and run is not None:
+        ctx.invoke(run)
     else:
         click.echo("No TELEGRAM_BOT_TOKEN set: starting the local chat (the same replies as the bot).", err=True)
         ctx.invoke(chat)

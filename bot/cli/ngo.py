@@ -7,6 +7,7 @@ import json
 import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -22,7 +23,7 @@ def _open_state(config: Config):
     return state
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     """A usage problem: the message and exit status 2 (as click does for bad options)."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(2)

@@ -102,7 +102,7 @@ def _write_atomically(path: Path, content: Content, wanted: str) -> None:
 
 def _compile(db: sqlite_utils.Database, content: Content, wanted: str) -> None:
     with db.conn:
-        db["topics"].insert_all(
+        db.table("topics").insert_all(
             (
                 {
                     "id": t.id, "file": t.file, "urgent": int(t.urgent), "signs": list(t.signs),
@@ -112,7 +112,7 @@ def _compile(db: sqlite_utils.Database, content: Content, wanted: str) -> None:
             ),
             pk="id",
         )
-        db["answers"].insert_all(
+        db.table("answers").insert_all(
             (
                 {"topic": t.id, "lang": lang, "title": e.title, "answer": e.answer, "keywords": list(e.keywords)}
                 for t in content.topics.values()
@@ -120,7 +120,7 @@ def _compile(db: sqlite_utils.Database, content: Content, wanted: str) -> None:
             ),
             pk=("topic", "lang"),
         )
-        db["examples"].insert_all(
+        db.table("examples").insert_all(
             (
                 {"topic": t.id, "lang": lang, "kind": kind, "text": text, "norm": normalize(text),
                  "skeleton": skeleton(text) if lang == "ar" else ""}
@@ -130,25 +130,25 @@ def _compile(db: sqlite_utils.Database, content: Content, wanted: str) -> None:
                 for text in texts
             ),
         )
-        db["examples"].create_index(["lang"])
-        db["strings"].insert_all(
+        db.table("examples").create_index(["lang"])
+        db.table("strings").insert_all(
             ({"lang": lang, "key": key, "text": text} for lang, table in content.strings.items()
              for key, text in table.items()),
             pk=("lang", "key"),
         )
-        db["contacts"].insert_all(
+        db.table("contacts").insert_all(
             ({"id": c.id, "data": json.dumps(asdict(c), ensure_ascii=False)} for c in content.contacts.values()),
             pk="id",
         )
-        db["sources"].insert_all(
+        db.table("sources").insert_all(
             ({"id": sid, "data": json.dumps(s, ensure_ascii=False)} for sid, s in content.sources.items()), pk="id"
         )
-        db["meta"].insert_all(
+        db.table("meta").insert_all(
             [{"key": "content_hash", "value": wanted}, {"key": "compiler_version", "value": COMPILER_VERSION}],
             pk="key",
         )
     # Inline search ("@bot scholarship") looks titles and examples up by word.
-    db["examples"].enable_fts(["norm"], create_triggers=False)
+    db.table("examples").enable_fts(["norm"], create_triggers=False)
 
 
 def _meta(db: sqlite_utils.Database, key: str) -> str | None:
