@@ -11,7 +11,7 @@ from bot.content.load import ContentError, load_content
 from bot.models import LANGUAGES
 from bot.offers.checker import REQUIRED_SIGNS, SignCatalogue, check_offer
 
-FAQ = Path(__file__).resolve().parent.parent / "faq"
+FAQ = Path(__file__).resolve().parents[2] / "faq"
 
 
 @pytest.fixture(scope="module")

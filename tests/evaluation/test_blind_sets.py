@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-BLIND = Path(__file__).resolve().parent.parent / "eval" / "blind"
+BLIND = Path(__file__).resolve().parents[2] / "eval" / "blind"
 FROZEN = {
     "questions_dev.jsonl": "defc258031eaf9a45a2d41cd3ce3b560a1ffd997855d8809cef27f9282e3ae42",
     "questions_test.jsonl": "6a3a9e3d0bda62a49b4b1e84ffa33bf0a7bb3e38fed8704fb99af71c4d38e921",
@@ -26,7 +26,7 @@ def test_the_halves_share_no_question_and_no_example_of_faq():
     assert len(dev) == len(test) == 345 and not dev & test
     import yaml
 
-    faq = Path(__file__).resolve().parent.parent / "faq" / "topics"
+    faq = Path(__file__).resolve().parents[2] / "faq" / "topics"
     examples = {e for path in faq.glob("*.yaml")
                 for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["langs"].values()
                 for e in entry.get("examples") or ()}

@@ -13,7 +13,7 @@ from bot.offers.amounts import find_amounts
 from bot.offers.checker import SignCatalogue, check_offer, fold_offsets
 from bot.text.normalize import fold_with_offsets
 
-FAQ = Path(__file__).resolve().parent.parent / "faq"
+FAQ = Path(__file__).resolve().parents[2] / "faq"
 CATALOGUE = SignCatalogue.load(FAQ / "signs.yaml")
 
 # Words that raise signs, mixed with anything: the properties are tested where matches actually happen.

@@ -226,7 +226,7 @@ def _scambot(env: dict, *args: str) -> subprocess.Popen:
 
 def _broadcast_env(tmp_path: Path, fake: FakeBotAPI) -> dict:
     env = {**os.environ, "SCAMBOT_DATA_DIR": str(tmp_path), "SCAMBOT_HASH_KEY": KEY, "TELEGRAM_BOT_TOKEN": fake.token,
-           "TELEGRAM_API_BASE_URL": fake.base_url, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+           "TELEGRAM_API_BASE_URL": fake.base_url, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     return env
 
 
