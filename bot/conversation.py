@@ -2,7 +2,7 @@
 
 Telegram (bot/telegram/) and the local chat (bot/localchat.py) turn what the person did into an `Incoming`
 (a text, a command, a button, a file), call `Conversation.step`, and render the `Turn` it returns; neither
-holds a flow of its own, so both give the same replies. The state machine, drawn in conversation.mmd:
+holds a flow of its own, so both give the same replies. The state machine is drawn in docs/ARCHITECTURE.md:
 
 - the person's `Settings` (language chosen, country, the poster they came from) are stored by the `Store`
   the conversation is given (bot/state), under a keyed hash of the person (`ref`), never their id;

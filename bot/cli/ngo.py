@@ -201,6 +201,7 @@ async def _deliver_all(config: Config, state, alert_ids: list[int], rate: float)
     for signum in (signal.SIGINT, signal.SIGTERM):  # finish the messages in flight, then stop
         loop.add_signal_handler(signum, stop.set)
     results = []
+    assert config.token, "checked by the broadcast command before sending"
     async with make_bot(config.token, config.api_base_url) as bot:
         for alert_id in alert_ids:
             if stop.is_set():

@@ -59,7 +59,7 @@ def cached(path: Path | None, key: bytes | None, wanted: str, build: Callable[[]
     return built
 
 
-def _read(path: Path, key: bytes, wanted: str) -> T | None:  # type: ignore[type-var]
+def _read(path: Path, key: bytes, wanted: str) -> T | None:
     try:
         blob = path.read_bytes()
     except OSError:

@@ -337,7 +337,7 @@ class _LanguageIndex:
         for r in rows:
             if r["kind"] == "keyword" and r["norm"]:
                 owners[tuple(r["norm"].split())].add(r["topic"])
-        out = []
+        out: list[tuple[str, tuple[str, ...], float]] = []
         for words, topics in owners.items():
             weight = 1.0 / len(topics)
             out.extend((t, words, weight) for t in topics)
@@ -392,7 +392,7 @@ class _LanguageIndex:
         if with_keywords:
             for topic, weight in self._keyword_hits(norm.split()):
                 parts[topic]["keyword"] = min(1.0, parts[topic]["keyword"] + weight)
-        return parts  # type: ignore[return-value]
+        return parts
 
 
 def _nearest_two(view: _View, scores: np.ndarray | None) -> list[tuple[str, float]]:

@@ -126,16 +126,16 @@ class State:
                 self.db.execute(f"pragma user_version = {target}")
 
     def _schema_v1(self) -> None:
-        self.db["users"].create(
+        self.db.table("users").create(
             {"ref": str, "lang": str, "country": str, "source": str, "subscribed": int, "chat_id": int,
              "first_day": str},
             pk="ref", not_null={"subscribed"}, defaults={"subscribed": 0}, if_not_exists=True,
         )
-        self.db["active_days"].create({"day": str, "ref": str}, pk=("day", "ref"), if_not_exists=True)
-        self.db["counters"].create(
+        self.db.table("active_days").create({"day": str, "ref": str}, pk=("day", "ref"), if_not_exists=True)
+        self.db.table("counters").create(
             {"day": str, "metric": str, "key": str, "n": int}, pk=("day", "metric", "key"), if_not_exists=True
         )
-        self.db["unanswered"].create(
+        self.db.table("unanswered").create(
             {"id": int, "day": str, "lang": str, "text": str}, pk="id", if_not_exists=True
         )
 
@@ -144,22 +144,22 @@ class State:
 
         `deliveries` has a `ref` column on purpose: `forget` clears every table with one.
         """
-        self.db["alerts"].create(
+        self.db.table("alerts").create(
             {"id": int, "created": str, "digest": str, "texts": str, "total": int}, pk="id", if_not_exists=True
         )
-        self.db["deliveries"].create(
+        self.db.table("deliveries").create(
             {"alert_id": int, "ref": str, "chat_id": int, "lang": str, "status": str, "updated": str},
             pk=("alert_id", "ref"), not_null={"status"}, defaults={"status": "pending"}, if_not_exists=True,
         )
-        self.db["deliveries"].create_index(["alert_id", "status"], if_not_exists=True)
+        self.db.table("deliveries").create_index(["alert_id", "status"], if_not_exists=True)
         # Statistics count new users per day and source from the users table.
-        self.db["users"].create_index(["first_day"], if_not_exists=True)
+        self.db.table("users").create_index(["first_day"], if_not_exists=True)
 
     def _schema_v3(self) -> None:
         """An alert remembers the request that made it (a keyed hash of the admin's chat and message), so a
         `/broadcast` handled again after a crash (updates are delivered at least once) makes no second alert."""
-        self.db["alerts"].add_column("request", str)
-        self.db["alerts"].create_index(["request"], if_not_exists=True)
+        self.db.table("alerts").add_column("request", str)
+        self.db.table("alerts").create_index(["request"], if_not_exists=True)
 
     # -- users ---------------------------------------------------------------------------------
     def user_ref(self, telegram_user_id: int) -> str:
@@ -185,7 +185,7 @@ class State:
                 [ref, _today()],
             )
             if changes:
-                self.db["users"].update(ref, changes)
+                self.db.table("users").update(ref, changes)
 
     # -- anonymous counts ----------------------------------------------------------------------
     def _count(self, metric: str, key: str, day: str) -> None:
@@ -228,7 +228,7 @@ class State:
         cleaned = scrub(text)
         if cleaned:
             with self.db.conn:
-                self.db["unanswered"].insert({"day": _today(), "lang": lang, "text": cleaned})
+                self.db.table("unanswered").insert({"day": _today(), "lang": lang, "text": cleaned})
 
     @_guarded(default=list)
     def unanswered(self) -> list[dict]:
@@ -259,7 +259,7 @@ class State:
     def subscribe(self, ref: str, chat_id: int, lang: str | None = None) -> None:
         self.set_user(ref, lang=lang)
         with self.db.conn:
-            self.db["users"].update(ref, {"subscribed": 1, "chat_id": int(chat_id)})
+            self.db.table("users").update(ref, {"subscribed": 1, "chat_id": int(chat_id)})
 
     @_guarded()
     def unsubscribe(self, ref: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import sys
@@ -100,6 +101,7 @@ def build_application(config: Config, engine: Engine, state: State,
     application = (
         Application.builder()
         .token(config.token)
+        .context_types(handlers.CONTEXT_TYPES)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .request(request)
@@ -158,7 +160,7 @@ async def set_commands(application: Application) -> None:
     for lang in (None, *MENU_LANGUAGES):
         menu = command_menu(engine, lang or "en")
         try:
-            await with_retries(lambda m=menu, code=lang: application.bot.set_my_commands(m, language_code=code),
+            await with_retries(functools.partial(application.bot.set_my_commands, menu, language_code=lang),
                                "setMyCommands")
         except Exception as error:  # a missing menu is cosmetic: never a reason not to start
             log_exception("setMyCommands failed", error)

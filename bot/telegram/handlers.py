@@ -12,7 +12,7 @@ import functools
 import logging
 import re
 import traceback
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Config
 from bot.conversation import Conversation, Incoming, Memory, Person, Settings
@@ -44,8 +44,6 @@ log = logging.getLogger(__name__)
 MAX_INLINE_RESULTS = 50
 MAX_CALLBACK_ANSWER = 200
 
-Context = ContextTypes.DEFAULT_TYPE
-Handler = Callable[[Update, Context], Awaitable[None]]
 
 
 @dataclass
@@ -71,8 +69,21 @@ class Services:
         task.add_done_callback(self.tasks.discard)
 
 
+class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
+    """The context every handler gets (PTB's customised context types): `context.services` is typed."""
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data["services"]
+
+
+Context = BotContext
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+CONTEXT_TYPES = ContextTypes(context=BotContext)
+
+
 def services(context: Context) -> Services:
-    return context.bot_data["services"]
+    return context.services
 
 
 # -- who is asking, in which language ------------------------------------------------------------

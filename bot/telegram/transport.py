@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
-from telegram.request._baserequest import DefaultValue  # type: ignore[attr-defined]
+from telegram.request._baserequest import DefaultValue
 
 DEFAULT_TIMEOUT = 5.0
 
