@@ -30,6 +30,8 @@ from bot.content.load import Content, Problem
 from bot.models import LANGUAGES
 
 REFERENCE_LANG = "en"
+# The C loader reads signs.yaml about ten times faster; the pure-Python one is the fallback.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TOPICS_WITHOUT_SOURCES = frozenset({"about-bot"})
 
 # Arabic-Indic (U+0660-0669) and Persian (U+06F0-06F9) digits read as ASCII digits.
@@ -97,7 +99,7 @@ def _sign_entries(faq_dir: Path) -> tuple[list[Entry], list[Problem]]:
     if not path.is_file():
         return [], []  # validate.py reports the missing catalogue
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as error:
         return [], [Problem("faq/signs.yaml", "file", f"cannot read: {error}")]
     result = []
