@@ -277,12 +277,16 @@ def faq() -> None:
 
 
 @faq.command(name="check")
+@click.option("--research", "research_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Also hold every figure to a note of a cited source (shared/research/).")
 @click.pass_obj
-def faq_check(config: Config) -> None:
+def faq_check(config: Config, research_dir: Path | None) -> None:
     """Validate all content; name the file and entry of every problem."""
-    from bot.content.validate import check_faq
+    from bot.content.validate import check_faq, check_faq_research
 
     problems = check_faq(config.faq_dir, config.contacts_override)
+    if research_dir is not None:
+        problems += check_faq_research(config.faq_dir, research_dir, config.contacts_override)
     for problem in problems:
         click.echo(f"{'ERROR' if problem.fatal else 'WARNING'} {problem}")
     if problems:
