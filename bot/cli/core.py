@@ -181,9 +181,25 @@ def _text_of(line: str) -> str:
 @click.option("--questions", type=click.Path(path_type=Path), default=None, help="Labelled questions (JSONL).")
 @click.option("--offers", type=click.Path(path_type=Path), default=None, help="Labelled offers (JSONL).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--blind", type=click.Choice(["test", "dev"]), default=None,
+              help="Only the frozen blind questions (eval/blind/), per dialect: the test half is the one reported.")
+@click.option("--misses", is_flag=True, help="With --blind: list every question not answered right.")
 @click.pass_obj
-def evaluate(config: Config, questions: Path | None, offers: Path | None, as_json: bool) -> None:
+def evaluate(config: Config, questions: Path | None, offers: Path | None, as_json: bool, blind: str | None,
+             misses: bool) -> None:
     """Measure matching accuracy and the offer checker on the labelled sets in eval/."""
+    if blind:
+        from bot.evaluation.blind import run_blind
+
+        engine = load_engine(config)
+        engine.warm_up()
+        figures, text = run_blind(engine.match, config.eval_dir, blind)
+        if not misses:
+            figures.pop("misses")
+        elif not as_json:
+            text += "\n" + "\n".join(json.dumps(m, ensure_ascii=False) for m in figures["misses"])
+        click.echo(json.dumps(figures, indent=1, ensure_ascii=False) if as_json else text)
+        return
     from bot.evaluation.questions import run_evaluation
 
     report, text = run_evaluation(load_engine(config), questions, offers, config.eval_dir)
