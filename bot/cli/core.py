@@ -128,8 +128,9 @@ def chat(config: Config, no_stats: bool) -> None:
 
 @main.command()
 @click.option("--jsonl", is_flag=True, required=True, help='Read {"text": ...} lines on stdin, write one result each.')
+@click.option("--explain", is_flag=True, help='Add "explain": the evidence of the best topics and the decision.')
 @click.pass_obj
-def match(config: Config, jsonl: bool) -> None:
+def match(config: Config, jsonl: bool, explain: bool) -> None:
     """Match questions to topics: {"lang", "answered", "topics": [{"id", "score"}]} per input line."""
     engine = load_engine(config)
     for line in sys.stdin:
@@ -140,6 +141,7 @@ def match(config: Config, jsonl: bool) -> None:
         click.echo(json.dumps({
             "lang": result.lang, "answered": result.answered,
             "topics": [{"id": t.id, "score": t.score} for t in result.topics],
+            **({"explain": engine.matcher.explain(text)} if explain else {}),
         }, ensure_ascii=False))
 
 
