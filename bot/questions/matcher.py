@@ -38,6 +38,7 @@ from bot.questions.decision import explain as explain_decision
 from bot.text.arabizi import skeleton
 from bot.text.langid import detect_language
 from bot.text.normalize import fold, normalize, stem
+from bot.text.sorani import plain_sorani
 from bot.text.translit import latin_to_cyrillic
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -290,6 +291,8 @@ class _LanguageIndex:
         self.views: dict[str, _View] = {"norm": self._view(rows, "norm", lang)}
         if lang == "ar":
             self.views["skeleton"] = self._view(rows, "skeleton", None)
+        if lang == "ckb":  # Sorani typed without its letters meets the examples in their plain spelling
+            self.views["plain"] = self._view(rows, "plain", None)
         self.keywords = self._keywords(rows)
         self._by_first = self._keyword_index()
         self.vocabulary = sorted({w for r in rows for w in r["norm"].split() if len(w) >= SPELL_MIN_CHARS})
@@ -382,10 +385,10 @@ class _LanguageIndex:
         skel = skeleton(norm) if "skeleton" in self.views else ""
         parts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for name, view in self.views.items():
-            text = skel if name == "skeleton" else norm
+            text = skel if name == "skeleton" else plain_sorani(norm) if name == "plain" else norm
             if not text:
                 continue
-            discount = 0.95 if name == "skeleton" else 1.0
+            discount = 0.95 if name in ("skeleton", "plain") else 1.0
             grams = features(text, view.examples.lang)  # the same for the examples and the topics of a view
             for topic, knn in _nearest_two(view, view.examples.cosine_array(text, grams)):
                 parts[topic]["knn"] = max(parts[topic]["knn"], knn * discount)
@@ -448,13 +451,16 @@ class Matcher:
             # normalize/skeleton would otherwise compare stale forms with fresh queries.
             text = row.get("text") or row.get("norm") or ""
             lang = row["lang"]
-            fresh = dict(row, norm=normalize(text), skeleton=skeleton(text) if lang == "ar" else "")
+            norm = normalize(text)
+            fresh = dict(row, norm=norm, skeleton=skeleton(text) if lang == "ar" else "",
+                         plain=plain_sorani(norm) if lang == "ckb" else "")
             by_lang[lang].append(fresh)
         for lang, texts in BACKGROUND_EXAMPLES.items():
             if by_lang.get(lang):
                 by_lang[lang].extend(
                     {"topic": BACKGROUND, "lang": lang, "kind": "example", "text": t, "norm": normalize(t),
-                     "skeleton": skeleton(t) if lang == "ar" else ""}
+                     "skeleton": skeleton(t) if lang == "ar" else "",
+                     "plain": plain_sorani(normalize(t)) if lang == "ckb" else ""}
                     for t in texts
                 )
         self.indexes = {lang: _LanguageIndex(lang, by_lang[lang]) for lang in LANGUAGES if by_lang.get(lang)}
