@@ -186,15 +186,21 @@ def _text_of(line: str) -> str:
 @click.option("--blind", type=click.Choice(["test", "dev"]), default=None,
               help="Only the frozen blind questions (eval/blind/), per dialect: the test half is the one reported.")
 @click.option("--misses", is_flag=True, help="With --blind: list every question not answered right.")
+@click.option("--blend", type=click.Choice(["today", "classifier"]), default=None,
+              help="Measure the matcher with another blend of its evidence (bot/questions/matcher.py BLENDS).")
 @click.pass_obj
 def evaluate(config: Config, questions: Path | None, offers: Path | None, as_json: bool, blind: str | None,
-             misses: bool) -> None:
+             misses: bool, blend: str | None) -> None:
     """Measure matching accuracy and the offer checker on the labelled sets in eval/."""
     if blind:
         from bot.evaluation.blind import run_blind
 
         engine = load_engine(config)
         engine.warm_up()
+        if blend:
+            from bot.questions.matcher import BLENDS
+
+            engine.matcher.weights = BLENDS[blend]
         figures, text = run_blind(engine.match, config.eval_dir, blind)
         if not misses:
             figures.pop("misses")

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import math
 
-FEATURES = ("bias", "best", "margin", "over_background", "agreement", "keyword", "names_scope", "short", "rule")
+FEATURES = ("bias", "best", "margin", "over_background", "agreement", "keyword", "names_scope", "short", "rule",
+            "model_best", "model_background")
 
 # Fitted by benchmarks/fit_decision.py (see its output for the dev-half figures at each threshold).
 COEFFICIENTS: dict[str, float] = {
@@ -35,12 +36,15 @@ COEFFICIENTS: dict[str, float] = {
     "names_scope": 0.477,
     "short": 0.0,
     "rule": 1.955,
+    "model_best": 0.0,
+    "model_background": 0.0,
 }
 THRESHOLD = 0.96
 
 
 def feature_values(best: float, second: float, background: float, agreement: int, keyword: float,
-                   scope: bool, words: int, rule: bool) -> dict[str, float]:
+                   scope: bool, words: int, rule: bool, model_best: float = 0.0,
+                   model_background: float = 0.0) -> dict[str, float]:
     """The model's inputs, each on a scale near 0-1 (scores are 0-100)."""
     return {
         "bias": 1.0,
@@ -53,6 +57,9 @@ def feature_values(best: float, second: float, background: float, agreement: int
         "short": 1.0 if words <= 3 else 0.0,
         # today's hand-set rule (bot/questions/matcher.py `decide`) as one piece of evidence among the others
         "rule": 1.0 if rule else 0.0,
+        # the classifier's probability of the best topic, and of the background of everyday questions
+        "model_best": model_best,
+        "model_background": model_background,
     }
 
 
