@@ -140,9 +140,10 @@ STRICT = click.option("--strict", is_flag=True,
 
 @main.command()
 @click.option("--jsonl", is_flag=True, required=True, help='Read {"text": ...} lines on stdin, write one result each.')
+@click.option("--explain", is_flag=True, help='Add "explain": the evidence of the best topics and the decision.')
 @STRICT
 @click.pass_obj
-def match(config: Config, jsonl: bool, strict: bool) -> None:
+def match(config: Config, jsonl: bool, explain: bool, strict: bool) -> None:
     """Match questions to topics: {"lang", "answered", "topics": [{"id", "score"}]} per input line.
 
     A line that cannot be read gives {"line": N, "error": "..."} in its place (and a line on stderr); the run
@@ -157,7 +158,8 @@ def match(config: Config, jsonl: bool, strict: bool) -> None:
     def one(text: str) -> dict:
         result = engine.match(text)
         return {"lang": result.lang, "answered": result.answered,
-                "topics": [{"id": t.id, "score": t.score} for t in result.topics]}
+                "topics": [{"id": t.id, "score": t.score} for t in result.topics],
+                **({"explain": engine.matcher.explain(text)} if explain else {})}
 
     _each_line(one, strict)
 
@@ -262,9 +264,31 @@ def _text_of(line: str) -> str:
 @click.option("--offers", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Labelled offers (JSONL).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--blind", type=click.Choice(["test", "dev"]), default=None,
+              help="Only the frozen blind questions (eval/blind/), per dialect: the test half is the one reported.")
+@click.option("--misses", is_flag=True, help="With --blind: list every question not answered right.")
+@click.option("--blend", type=click.Choice(["today", "classifier"]), default=None,
+              help="Measure the matcher with another blend of its evidence (bot/questions/matcher.py BLENDS).")
 @click.pass_obj
-def evaluate(config: Config, questions: Path | None, offers: Path | None, as_json: bool) -> None:
+def evaluate(config: Config, questions: Path | None, offers: Path | None, as_json: bool, blind: str | None,
+             misses: bool, blend: str | None) -> None:
     """Measure matching accuracy and the offer checker on the labelled sets in eval/."""
+    if blind:
+        from bot.evaluation.blind import run_blind
+
+        engine = load_engine(config)
+        engine.warm_up()
+        if blend:
+            from bot.questions.matcher import BLENDS
+
+            engine.matcher.weights = BLENDS[blend]
+        figures, text = run_blind(engine.match, config.eval_dir, blind)
+        if not misses:
+            figures.pop("misses")
+        elif not as_json:
+            text += "\n" + "\n".join(json.dumps(m, ensure_ascii=False) for m in figures["misses"])
+        click.echo(json.dumps(figures, indent=1, ensure_ascii=False) if as_json else text)
+        return
     from bot.evaluation.questions import run_evaluation
 
     report, text = run_evaluation(load_engine(config), questions, offers, config.eval_dir)

@@ -168,3 +168,22 @@ def test_broadcast_dry_run_without_subscribers_says_none_would_receive_it(run, t
     alert.write_text("en: hello\n", encoding="utf-8")
     result = run("broadcast", str(alert), "--dry-run")
     assert result.exit_code == 0 and "0 subscriber(s) would receive this alert." in result.output
+
+
+def test_eval_blind_reports_the_test_half_per_dialect_group(run):
+    result = run("eval", "--blind", "test", "--json")
+    assert result.exit_code == 0
+    figures = json.loads(result.output)
+    assert figures["figures"]["all"]["questions"] + figures["figures"]["all"]["out_of_scope"] == 345
+    for group in ("ar-iraqi", "ar-arabizi", "ckb", "en", "fr", "ru-cyrillic", "ru-latin"):
+        assert 0.0 <= figures["figures"][f"group:{group}"]["answered_right"] <= 1.0
+    assert figures["time_ms"]["p99"] >= figures["time_ms"]["median"] > 0
+    assert "misses" not in figures
+
+
+def test_match_explain_adds_the_evidence_and_keeps_the_fields(run):
+    result = run("match", "--jsonl", "--explain", stdin='{"text": "the agent took my passport"}\n')
+    line = json.loads(result.output)
+    assert {"lang", "answered", "topics", "explain"} <= set(line)
+    assert line["topics"][0]["id"] == "passport-taken"
+    assert "passport-taken" in line["explain"]["evidence"] and "contributions" in line["explain"]
