@@ -40,7 +40,7 @@ ASK_READER_FOR = frozenset({"ru"})
 COMMANDS = ("start", "help", "check", "hotline", "signs", "language", "privacy", "forget", "subscribe",
             "unsubscribe")
 # Kinds of button action (bot.models.Button): "topic:<id>", "lang:<code>", "country:<CC>" and these.
-ACTIONS = ("topic", "hotline", "check", "ask", "signs", "language", "lang", "country", "none")
+ACTIONS = ("topic", "hotline", "check", "ask", "signs", "language", "lang", "country", "none", "more")
 
 
 class Store(Protocol):
@@ -104,6 +104,7 @@ class Memory:
     last_topic: str | None = None  # the topic last answered ...
     last_topic_at: float = 0.0  # ... and when (the conversation's clock), for follow-ups
     pending_paste: tuple[str, bool] | None = None  # (text, forwarded) waiting for the reader's language
+    more: tuple[str, str] | None = None  # (html, lang): the rest of the last long reply, for the "more" button
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,14 @@ class Conversation:
 
     # -- one turn -----------------------------------------------------------------------------------
     def step(self, person: Person, incoming: Incoming) -> Turn:
+        turn = self._step(person, incoming)
+        longer = next((reply for reply in reversed(turn.replies) if reply.more), None)
+        if longer is None:
+            return turn
+        memory = replace(turn.person.memory, more=(longer.more, longer.lang))
+        return replace(turn, person=replace(turn.person, memory=memory))
+
+    def _step(self, person: Person, incoming: Incoming) -> Turn:
         if incoming.kind == "text":
             memory = replace(person.memory, awaiting_check=False, pending_paste=None)
             return self._respond(replace(person, memory=memory), incoming.text,
@@ -351,6 +360,11 @@ class Conversation:
             return Turn((info(engine.text("ask_prompt", lang), lang),), person)
         if kind == "signs":
             return Turn((engine.signs_reply(lang),), person)
+        if kind == "more":  # the rest of the last long reply, from memory; gone after a restart or /forget
+            if not person.memory.more:
+                return Turn((), person, notice=engine.text("stale_button", lang))
+            more, more_lang = person.memory.more
+            return Turn((info(more, more_lang, (self._main_row(more_lang),)),), person)
         if kind == "language":
             return Turn((engine.language_reply(lang),), person)
         if kind == "lang":

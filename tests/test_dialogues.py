@@ -64,6 +64,9 @@ DIALOGUES: dict[str, list[str]] = {
     "ckb-smalltalk": ["سڵاو", "سوپاس"],
     "fr-smalltalk": ["Bonjour", "merci beaucoup", "ok"],
     "ru-smalltalk": ["привет", "спасибо"],
+    # Phone-sized, verdict first; every sign with its quotes behind "more".
+    "en-verdict-first-then-more": [OFFER_EN, "press 1"],
+    "ru-question-answer-then-more": ["как проверить предложение о работе в России?", "press 1"],
     # Follow-ups: the same question again gets a short "what else" menu, not the same long answer.
     "en-follow-up-same-question": ["is a job as a guard in Russia real?", "is a job as a guard in Russia real?"],
     "ar-follow-up-same-question": ["عرضوا عليه شغل حارس بروسيا براتب 3000 دولار شلون اعرف اذا صدك",
@@ -219,3 +222,12 @@ def test_a_follow_up_gets_a_short_menu_not_the_same_answer(local, name: str):
     lang = name.split("-")[0]
     assert again == plain(conversation.engine.text("followup_same", lang))
     assert len(" ".join(again)) < len(" ".join(first)) / 4 and again_buttons == first_buttons
+
+
+def test_the_verdict_comes_first_and_the_rest_behind_more(local):
+    conversation, [(first, buttons), (more, _)] = _turns(local, "en-verdict-first-then-more")
+    engine = conversation.engine
+    verdict = engine.respond(OFFER_EN, "en", forwarded=True)
+    assert first[:4] == plain(engine.text(f"risk_{verdict.risk}", "en"))[:4]
+    assert buttons[0] == engine.text("btn_more", "en") and more == plain(verdict.more)
+    assert len(to_plain(verdict.text)) <= 900 < len(to_plain(verdict.text)) + len(to_plain(verdict.more))
