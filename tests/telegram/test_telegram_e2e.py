@@ -305,18 +305,27 @@ def test_urgent_situations_get_the_urgent_path_first(bot, fake, engine, text):
     assert reply["text"] == checked.text
 
 
-def test_nothing_matched_gets_the_cautious_default_and_is_queued(bot, fake, engine):
-    off_topic = ["what is the best recipe for chocolate cake", "my cat likes to sleep on the sofa", "hello",
+def test_nothing_matched_off_topic_gets_one_line_on_what_the_bot_is_for_and_is_queued(bot, fake, engine):
+    """Issue 15: an off-topic question gets one line on what the bot does, not scam advice; it is still queued
+    (scrubbed) so that a reviewer sees what was judged off-topic."""
+    off_topic = ["what is the best recipe for chocolate cake", "my cat likes to sleep on the sofa",
                  "which football team won the cup last year"]
     text = next((t for t in off_topic if (engine.respond(t, "en").kind, engine.respond(t, "en").lang)
                  == ("fallback", "en")), None)
     assert text, "every off-topic sentence matched something: the matcher is too eager"
-    expected = engine.respond(text, "en")
     before = db_rows(bot, "select count(*) from unanswered")[0][0]
     [reply] = say(fake, text, 2660)
-    assert reply["text"] == engine.fallback_reply("en").text == expected.text
+    assert reply["text"] == engine.text("off_topic", "en")
     assert {"v1|h", "v1|c"} <= set(buttons(reply))  # hotlines and "check an offer"
     assert db_rows(bot, "select count(*) from unanswered")[0][0] == before + 1
+
+
+def test_on_topic_but_unanswered_gets_the_cautious_default(bot, fake, engine):
+    text = "the embassy in moscow closes at noon on fridays"  # about the subject (embassy, Moscow), no answer
+    expected = engine.respond(text, "en")
+    assert expected.kind == "fallback"
+    [reply] = say(fake, text, 2661)
+    assert reply["text"] == engine.fallback_reply("en").text == expected.text
 
 
 def test_forwarded_message_is_checked_as_an_offer(bot, fake, engine):
