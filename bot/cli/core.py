@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -86,6 +87,9 @@ def main(ctx: click.Context) -> None:
 
     With no command: runs the Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise the local chat.
     """
+    # Everything the bot writes (state, key, caches, reports) is for its own account only: files 0600,
+    # folders 0700 (docs/PRIVACY.md). Set before anything is created.
+    os.umask(0o077)
     if ctx.obj is None:
         ctx.obj = Config.from_env()  # the environment is read here, once; every command is given this
     if ctx.invoked_subcommand is not None:

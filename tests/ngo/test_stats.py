@@ -123,10 +123,10 @@ def test_zero_is_shown_as_zero_and_one_to_four_stay_hidden():
 
 def test_no_identifiers_in_the_figures(state):
     populate(state)
-    state.subscribe(state.user_ref(1), chat_id=987654321, lang="ar")
+    state.subscribe(state.user_ref(987654321), chat_id=987654321, lang="ar")
     dumped = json.dumps(collect(state)) + stats_table(collect(state)) + stats_text(collect(state))
     assert "987654321" not in dumped
-    assert state.user_ref(1) not in dumped
+    assert state.user_ref(1) not in dumped and state.user_ref(987654321) not in dumped
 
 
 def test_stats_text_is_valid_telegram_html_within_4096_characters(state):

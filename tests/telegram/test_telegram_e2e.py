@@ -348,10 +348,9 @@ def test_check_button_makes_the_next_text_an_offer(bot, fake, engine):
 def test_subscribe_and_unsubscribe(bot, fake, engine):
     user = 2606
     assert say(fake, "/subscribe", user)[0]["text"] == engine.text("subscribe_done", "en")
-    ref = user_ref(bot, user)
-    assert db_rows(bot, "select subscribed, chat_id from users where ref = ?", (ref,)) == [(1, user)]
+    assert db_rows(bot, "select chat_id from subscriptions") == [(user,)]
     assert say(fake, "/unsubscribe", user)[0]["text"] == engine.text("unsubscribe_done", "en")
-    assert db_rows(bot, "select subscribed, chat_id from users where ref = ?", (ref,)) == [(0, None)]
+    assert db_rows(bot, "select chat_id from subscriptions") == []
 
 
 def test_forget_deletes_every_row_of_the_user(bot, fake, engine):
@@ -633,8 +632,8 @@ def test_a_user_who_blocked_the_bot_is_unsubscribed_and_the_bot_goes_on(bot, fak
     fake.add_message("hello again", user_id=blocker)
     assert fake.wait_until(lambda: any(m == "sendMessage" and p.get("chat_id") == blocker
                                        for m, p, _ in fake.rejected))
-    ref = user_ref(bot, blocker)
-    assert fake.wait_until(lambda: db_rows(bot, "select subscribed from users where ref = ?", (ref,)) == [(0,)])
+    assert fake.wait_until(lambda: db_rows(bot, "select count(*) from subscriptions where chat_id = ?",
+                                           (blocker,)) == [(0,)])
     assert say(fake, "/help", 3502)[0]["text"] == engine.text("help", "en")
     assert bot.alive()
 
