@@ -8,6 +8,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH="/opt/venv/bin:$PATH" \
     SCAMBOT_DATA_DIR=/data
 
+# Tesseract's language data for offers sent as pictures and scanned PDFs (the engine itself comes inside the
+# tesserocr wheel). Without it the bot still runs and tells people to paste the text instead.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr-ara tesseract-ocr-fas tesseract-ocr-script-arab \
+       tesseract-ocr-rus tesseract-ocr-fra tesseract-ocr-eng tesseract-ocr-osd \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
