@@ -32,7 +32,6 @@ from bot.models import LANGUAGES
 REFERENCE_LANG = "en"
 # The C loader reads signs.yaml about ten times faster; the pure-Python one is the fallback.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-TOPICS_WITHOUT_SOURCES = frozenset({"about-bot"})
 
 # Arabic-Indic (U+0660-0669) and Persian (U+06F0-06F9) digits read as ASCII digits.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -74,6 +73,7 @@ class Entry:
     sources: tuple[str, ...]
     texts: dict[str, str]          # language -> all its shown text (title, answer, explain, name, note)
     value: str | None = None       # a contact's number or handle: its digits must be in a cited note
+    kind: str = "topic"            # "topic", "sign" or "contact": files are named differently once installed
 
 
 def entries(content: Content, faq_dir: Path) -> tuple[list[Entry], list[Problem]]:
@@ -90,7 +90,7 @@ def entries(content: Content, faq_dir: Path) -> tuple[list[Entry], list[Problem]
         texts = {lang: contact.name.get(lang, "") + "\n" + contact.note.get(lang, "")
                  for lang in set(contact.name) | set(contact.note)}
         result.append(Entry("faq/contacts.yaml", contact.id, (contact.source,) if contact.source else (),
-                            texts, contact.value))
+                            texts, contact.value, kind="contact"))
     return result, problems
 
 
@@ -111,15 +111,14 @@ def _sign_entries(faq_dir: Path) -> tuple[list[Entry], list[Problem]]:
             if isinstance(text, dict):
                 texts[str(lang)] = f"{text.get('title', '')}\n{text.get('explain', '')}"
         result.append(Entry("faq/signs.yaml", str(sign["id"]),
-                            tuple(str(s) for s in sign.get("sources") or ()), texts))
+                            tuple(str(s) for s in sign.get("sources") or ()), texts, kind="sign"))
     return result, []
 
 
 def check_cited(all_entries: list[Entry]) -> list[Problem]:
     """Every entry names at least one source (topics are checked in validate.py with the same rule)."""
     return [Problem(e.file, e.id, "missing source: name the sources of its facts", fatal=False)
-            for e in all_entries if not e.sources and e.file != "faq/contacts.yaml"
-            and not e.file.startswith("faq/topics/")]
+            for e in all_entries if not e.sources and e.kind == "sign"]
 
 
 def check_languages_agree(all_entries: list[Entry]) -> list[Problem]:

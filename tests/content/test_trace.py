@@ -154,6 +154,15 @@ def test_the_real_content_passes_the_checks_without_research():
     assert problems == []
 
 
+def test_the_real_content_passes_where_the_package_installs_it(tmp_path):
+    """Installed, faq/ is bot/_faq: a check keyed on the folder name once warned there and failed CI."""
+    import shutil
+    installed = tmp_path / "_faq"
+    shutil.copytree(REAL_FAQ, installed)
+    assert [str(p) for p in check_faq(installed)] == [str(p) for p in check_faq(REAL_FAQ)]
+    assert not [p for p in check_faq(installed) if "missing source" in p.message]
+
+
 def test_faq_check_research_flag_reports_an_unbacked_figure(faq, tmp_path, monkeypatch):
     _topic_saying(faq, {lang: "police searched 13 places" for lang in ("en", "ar", "ckb", "fr", "ru")})
     monkeypatch.setenv("SCAMBOT_FAQ_DIR", str(faq))
