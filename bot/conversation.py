@@ -289,10 +289,12 @@ class Conversation:
                 items = ", ".join(f"{escape(kind)}: {count}" for kind, count in sorted(deleted.items()))
                 return Turn((info(engine.text("forget_done", lang, items=items), lang),), forgotten)
             return Turn((info(engine.text("forget_nothing", lang), lang),), forgotten)
-        if name == "subscribe" and incoming.chat is not None and person.ref:
+        if name == "subscribe" and person.ref:
+            if incoming.chat is None:  # a group, or an adapter that cannot deliver: never a group's chat
+                return Turn((info(engine.text("subscribe_private_only", lang), lang),), person)
             self.store.subscribe(person.ref, incoming.chat, lang)
             return Turn((info(engine.text("subscribe_done", lang), lang),), person)
-        if name == "unsubscribe" and incoming.chat is not None and person.ref:
+        if name == "unsubscribe" and person.ref:  # from anywhere: stopping alerts must never be refused
             self.store.unsubscribe(person.ref)
             return Turn((info(engine.text("unsubscribe_done", lang), lang),), person)
         simple = {

@@ -302,7 +302,8 @@ async def command(update: Update, context: Context) -> None:
     name = (message.text or "").split(maxsplit=1)[0][1:].split("@", 1)[0].lower() if message.text else ""
     quoted = message.reply_to_message
     await converse(update, context, Incoming(
-        "command", command=name, text=command_argument(message), chat=chat_of(update),
+        # Alerts go to the person's private chat only: a group's id is never offered for /subscribe.
+        "command", command=name, text=command_argument(message), chat=chat_of(update) if is_private(update) else None,
         quoted=message_text(quoted) if quoted else "", quoted_media=bool(quoted and not message_text(quoted))))
 
 

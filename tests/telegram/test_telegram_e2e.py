@@ -353,6 +353,15 @@ def test_subscribe_and_unsubscribe(bot, fake, engine):
     assert db_rows(bot, "select chat_id from subscriptions") == []
 
 
+def test_subscribe_in_a_group_points_to_the_private_chat_and_keeps_no_group_id(bot, fake, engine):
+    group = -5010
+    [reply] = say(fake, "/subscribe@scamcheck_test_bot", 2610, chat_id=group, chat_type="supergroup")
+    assert reply["text"] == engine.text("subscribe_private_only", "en")
+    assert db_rows(bot, "select chat_id from subscriptions") == []
+    assert say(fake, "/unsubscribe@scamcheck_test_bot", 2610, chat_id=group, chat_type="supergroup")[0]["text"] \
+        == engine.text("unsubscribe_done", "en")
+
+
 def test_forget_deletes_every_row_of_the_user(bot, fake, engine):
     user = 2607
     say(fake, "/start src-leaflet", user)
