@@ -25,6 +25,7 @@ LAZY_COMMANDS = {
     "run": "bot.cli.telegram:run",
     "webhook": "bot.cli.telegram:webhook",
     "link": "bot.cli.ngo:link",
+    "poster": "bot.cli.ngo:poster",
     "stats": "bot.cli.ngo:stats",
     "report": "bot.cli.ngo:report",
     "unmatched": "bot.cli.ngo:unmatched",

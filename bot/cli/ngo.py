@@ -1,4 +1,4 @@
-"""The NGO commands of `scambot`: link, stats, report, unmatched, broadcast (loaded lazily by bot/cli/core.py)."""
+"""The NGO commands of `scambot`: link, poster, stats, report, unmatched, broadcast (loaded lazily by cli/core)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import NoReturn
 import click
 
 from bot.config import Config
+from bot.models import LANGUAGES
 
 
 def _open_state(config: Config):
@@ -27,6 +28,21 @@ def _fail(message: str) -> NoReturn:
     """A usage problem: the message and exit status 2 (as click does for bad options)."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(2)
+
+
+def _bot_username(config: Config, given: str | None) -> str:
+    """--bot, else TELEGRAM_BOT_USERNAME, else asked from Telegram with the token."""
+    username = given or config.bot_username
+    if username:
+        return username
+    if not config.token:
+        _fail("give the bot's username with --bot or TELEGRAM_BOT_USERNAME (or set TELEGRAM_BOT_TOKEN)")
+    from bot.ngo.broadcast import fetch_username
+
+    try:
+        return asyncio.run(fetch_username(config.token, config.api_base_url))
+    except Exception as error:  # any failure to reach Telegram gets the same advice
+        raise click.ClickException(f"could not ask Telegram for the bot's username ({error}); use --bot") from None
 
 
 # -- link -------------------------------------------------------------------------------------------------
@@ -46,16 +62,7 @@ def link(config: Config, source: str | None, lang: str | None, bot_username: str
         start_payload(source, lang)  # validate before anything slow
     except ValueError as error:
         _fail(str(error))
-    username = bot_username or config.bot_username
-    if not username:
-        if not config.token:
-            _fail("give the bot's username with --bot or TELEGRAM_BOT_USERNAME (or set TELEGRAM_BOT_TOKEN)")
-        from bot.ngo.broadcast import fetch_username
-
-        try:
-            username = asyncio.run(fetch_username(config.token, config.api_base_url))
-        except Exception as error:  # any failure to reach Telegram gets the same advice
-            raise click.ClickException(f"could not ask Telegram for the bot's username ({error}); use --bot") from None
+    username = _bot_username(config, bot_username)
     try:
         url = deep_link(username, source, lang)
     except ValueError as error:
@@ -64,6 +71,63 @@ def link(config: Config, source: str | None, lang: str | None, bot_username: str
     if qr_path:
         width, height = write_qr(url, qr_path)
         click.echo(f"QR code: {qr_path} ({width}x{height} px, high error correction)", err=True)
+
+
+# -- poster -----------------------------------------------------------------------------------------------
+
+@click.command()
+@click.option("--lang", "langs", required=True, multiple=True, type=click.Choice([*LANGUAGES, "all"]),
+              help="The poster's language (repeat it, or 'all' for one poster per language).")
+@click.option("--bot", "bot_username",
+              help="The bot's username (default: TELEGRAM_BOT_USERNAME, else asked from Telegram with the token).")
+@click.option("--source", help="Where the poster hangs (1-50 letters, digits, - or _): counted per source.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="poster.pdf to print, poster.png for social media; with several languages, -<lang> is "
+                   "added before the extension.")
+@click.option("--size", type=click.Choice(["a4", "a5"]), default="a4", show_default=True, help="Paper size.")
+@click.option("--sign", "signs", multiple=True, metavar="SIGN_ID",
+              help="A warning sign to show (ids in faq/signs.yaml; repeat it). Default: the language's poster_signs.")
+@click.option("--font-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), envvar="SCAMBOT_FONT_DIR",
+              help="Folder with the Noto fonts (default: where fonts-noto-core installs them).")
+@click.pass_obj
+def poster(config: Config, langs: tuple[str, ...], bot_username: str | None, source: str | None, output: Path,
+           size: str, signs: tuple[str, ...], font_dir: Path | None) -> None:
+    """Write a printable poster: the bot's name, a QR code of its reach link, the link written out, a call
+    to action and three warning signs, in the poster's language (Arabic and Sorani right to left).
+
+    \b
+    Examples:
+      scambot poster --lang ar --bot ScamCheckBot --source basra_uni --output poster.pdf
+      scambot poster --lang all --bot ScamCheckBot --source erbil_fair --size a5 -o erbil.pdf
+      scambot poster --lang en --bot ScamCheckBot -o post.png
+    """
+    from bot.content.load import load_content
+    from bot.ngo.links import deep_link, start_payload
+    from bot.ngo.poster import PosterError, find_fonts, make_poster, poster_text
+    from bot.offers import SignCatalogue
+
+    kind = output.suffix.lower().lstrip(".")
+    if kind not in ("pdf", "png"):
+        _fail(f"the output must end in .pdf or .png, not {output.name!r}")
+    codes = list(LANGUAGES) if "all" in langs else list(dict.fromkeys(langs))
+    try:
+        start_payload(source, codes[0])  # validate before anything slow
+    except ValueError as error:
+        _fail(str(error))
+    username = _bot_username(config, bot_username)
+    try:
+        fonts = find_fonts(font_dir)
+        content = load_content(config.faq_dir)
+        catalogue = SignCatalogue.load(config.faq_dir / "signs.yaml")
+        for lang in codes:
+            url = deep_link(username, source, lang)
+            text = poster_text(content.strings[lang], catalogue.title, lang, username, url, list(signs))
+            path = output if len(codes) == 1 else output.with_name(f"{output.stem}-{lang}{output.suffix}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(make_poster(text, fonts, kind, size))  # type: ignore[arg-type]
+            click.echo(f"{path}  ({lang}, {size.upper()}, {url})")
+    except (PosterError, ValueError) as error:
+        _fail(str(error))
 
 
 # -- stats and report -------------------------------------------------------------------------------------
