@@ -25,8 +25,7 @@ COPY faq ./faq
 RUN python -m venv /opt/venv \
     && pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin scambot \
-    && mkdir -p /data \
-    && chown scambot /data
+    && install -d -m 0700 -o scambot /data
 
 WORKDIR /data
 USER 10001

@@ -493,7 +493,7 @@ def read_state(data_dir: Path) -> dict[str, Any]:
     try:
         integrity = conn.execute("pragma integrity_check").fetchone()[0]
         counters = {(d, m, k): n for d, m, k, n in conn.execute("select day, metric, key, n from counters")}
-        subscribed = {r[0] for r in conn.execute("select ref from users where subscribed = 1")}
+        subscribed = {r[0] for r in conn.execute("select chat_id from subscriptions")}
     finally:
         conn.close()
     total = sum(n for (_, metric, _), n in counters.items() if metric in STATS_METRICS)

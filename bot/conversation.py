@@ -15,7 +15,8 @@ No I/O of its own: the engine answers, the store stores, the adapter sends.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -23,15 +24,23 @@ from bot.engine import Engine
 from bot.models import Button, Reply
 from bot.ngo.links import parse_start_payload
 from bot.text.markup import escape
+from bot.text.smalltalk import on_topic, small_talk
 
 COUNTRY_BUTTONS_PER_ROW = 3
 OTHER_COUNTRY = "ZZ"  # ISO 3166 user-assigned code: "some other country", stored like any country code
+# How long the last topic is remembered (adapter memory only): a follow-up within it gets a short menu,
+# not the same long answer again; later, the same question is answered in full as if new.
+FOLLOW_UP_SECONDS = 30 * 60
+# Pasted texts in these languages, from someone whose language is not known yet, get a language choice
+# first: contracts arrive in Russian and most people who paste them cannot read it (issue 15). A pasted
+# Arabic or Kurdish offer is answered in its language: whoever pastes it reads it.
+ASK_READER_FOR = frozenset({"ru"})
 
 # Commands every adapter offers a person (NGO staff commands are the Telegram adapter's own).
 COMMANDS = ("start", "help", "check", "hotline", "signs", "language", "privacy", "forget", "subscribe",
             "unsubscribe")
 # Kinds of button action (bot.models.Button): "topic:<id>", "lang:<code>", "country:<CC>" and these.
-ACTIONS = ("topic", "hotline", "check", "ask", "signs", "language", "lang", "country", "none")
+ACTIONS = ("topic", "hotline", "check", "ask", "signs", "language", "lang", "country", "none", "more")
 
 
 class Store(Protocol):
@@ -92,6 +101,10 @@ class Memory:
     awaiting_check: bool = False  # after "check an offer": the next text is read as an offer
     asked_country: bool = False  # the country was asked once; afterwards every contact is shown
     last_question: tuple[str, str] | None = None  # (text, lang) a menu answered, for "none of these"
+    last_topic: str | None = None  # the topic last answered ...
+    last_topic_at: float = 0.0  # ... and when (the conversation's clock), for follow-ups
+    pending_paste: tuple[str, bool] | None = None  # (text, forwarded) waiting for the reader's language
+    more: tuple[str, str] | None = None  # (html, lang): the rest of the last long reply, for the "more" button
 
 
 @dataclass(frozen=True)
@@ -138,6 +151,7 @@ class Conversation:
     engine: Engine
     store: Store = field(default_factory=NoStore)
     retention_days: int = 90
+    clock: Callable[[], float] = time.monotonic
 
     # -- languages ----------------------------------------------------------------------------------
     @staticmethod
@@ -151,10 +165,24 @@ class Conversation:
         """The hint given to the engine for free text (the engine prefers the text's own language)."""
         return person.settings.lang or person.app_lang or person.memory.last_lang
 
+    @staticmethod
+    def reader_lang(person: Person) -> str | None:
+        """The language the person reads, if known: the one they last wrote in (or were answered in), else
+        the one they chose, else their app's. A pasted text's own language never decides it."""
+        return person.memory.last_lang or person.settings.lang or person.app_lang
+
     # -- one turn -----------------------------------------------------------------------------------
     def step(self, person: Person, incoming: Incoming) -> Turn:
+        turn = self._step(person, incoming)
+        longer = next((reply for reply in reversed(turn.replies) if reply.more), None)
+        if longer is None:
+            return turn
+        memory = replace(turn.person.memory, more=(longer.more, longer.lang))
+        return replace(turn, person=replace(turn.person, memory=memory))
+
+    def _step(self, person: Person, incoming: Incoming) -> Turn:
         if incoming.kind == "text":
-            memory = replace(person.memory, awaiting_check=False)
+            memory = replace(person.memory, awaiting_check=False, pending_paste=None)
             return self._respond(replace(person, memory=memory), incoming.text,
                                  incoming.forwarded or person.memory.awaiting_check)
         if incoming.kind == "media":
@@ -169,12 +197,64 @@ class Conversation:
         raise ValueError(f"unknown kind of incoming: {incoming.kind!r}")
 
     def _respond(self, person: Person, text: str, forwarded: bool) -> Turn:
-        reply = self.engine.respond(text, self.preferred_lang(person), person.settings.country, forwarded=forwarded)
+        if not forwarded:
+            talk = small_talk(text, self.reader_lang(person))
+            if talk:
+                return self._small_talk(person, talk.kind, talk.lang)
+        reader = self.reader_lang(person)
+        reply = self.engine.respond(text, self.preferred_lang(person), person.settings.country,
+                                    forwarded=forwarded, reader=reader)
+        if reply.kind == "check" and reader is None and reply.lang in ASK_READER_FOR:
+            return self._ask_reader(person, text, forwarded)
+        if reply.kind == "fallback" and not forwarded and not on_topic(text):
+            lang = reply.lang
+            self.store.record_question(person.ref, lang, topic=None, answered=False, source=person.settings.source)
+            self.store.queue_unanswered(text, lang)  # scrubbed by the store: a reviewer sees what was judged off-topic
+            return Turn((info(self.engine.text("off_topic", lang), lang, (self._main_row(lang),)),),
+                        replace(person, memory=replace(person.memory, last_lang=lang)))
+        if reply.kind in ("answer", "urgent") and not forwarded and self._is_follow_up(person, reply.topic):
+            return self._follow_up(person, reply, text)
         return Turn((reply,), self._record(person, reply, text))
+
+    def _main_row(self, lang: str) -> tuple[Button, ...]:
+        return (Button(self.engine.text("btn_check", lang), "check"),
+                Button(self.engine.text("btn_hotline", lang), "hotline"))
+
+    def _small_talk(self, person: Person, kind: str, lang: str) -> Turn:
+        """A greeting, thanks, "ok" or "who are you": one short line in their language on what the bot does."""
+        rows: tuple[tuple[Button, ...], ...] = (self._main_row(lang),)
+        if kind in ("greeting", "who"):
+            rows = self.engine.welcome_reply(lang).buttons
+        person = replace(person, memory=replace(person.memory, last_lang=lang))
+        return Turn((info(self.engine.text(f"smalltalk_{kind}", lang), lang, rows),), person)
+
+    def _ask_reader(self, person: Person, text: str, forwarded: bool) -> Turn:
+        """A pasted Russian text from someone whose language is unknown: which language to answer in, one tap
+        (each language says it in its own words); the paste waits in the adapter's memory, never on disk."""
+        lines = [self.engine.text("paste_choose_language", code) for code in self.engine.languages]
+        choice = self.engine.language_reply("en")
+        waiting = replace(person, memory=replace(person.memory, pending_paste=(text, forwarded)))
+        return Turn((info("\n".join(lines), "en", choice.buttons),), waiting)
+
+    def _is_follow_up(self, person: Person, topic: str | None) -> bool:
+        memory = person.memory
+        return (topic is not None and topic == memory.last_topic
+                and self.clock() - memory.last_topic_at <= FOLLOW_UP_SECONDS)
+
+    def _follow_up(self, person: Person, reply: Reply, question: str) -> Turn:
+        """The same topic again within a short time: not the same long answer, a short "what else" menu with the
+        topic's related answers and the main actions."""
+        lang = reply.lang
+        text = self.engine.text("followup_same", lang)
+        if reply.kind == "urgent":  # the most urgent step stays first, even the second time
+            text = reply.text.split("\n\n", 2)[1].split("\n", 1)[0] + "\n\n" + text
+        return Turn((info(text, lang, reply.buttons),), self._record(person, reply, question))
 
     def _record(self, person: Person, reply: Reply, question: str | None) -> Person:
         """Statistics (counts only) and the review queue (scrubbed by the store) for one reply."""
         memory = replace(person.memory, last_lang=reply.lang)
+        if reply.kind in ("answer", "urgent") and reply.topic:
+            memory = replace(memory, last_topic=reply.topic, last_topic_at=self.clock())
         if reply.kind == "check":
             self.store.record_check(person.ref, reply.lang, reply.risk or "low", reply.signs)
             return replace(person, memory=memory)
@@ -280,14 +360,24 @@ class Conversation:
             return Turn((info(engine.text("ask_prompt", lang), lang),), person)
         if kind == "signs":
             return Turn((engine.signs_reply(lang),), person)
+        if kind == "more":  # the rest of the last long reply, from memory; gone after a restart or /forget
+            if not person.memory.more:
+                return Turn((), person, notice=engine.text("stale_button", lang))
+            more, more_lang = person.memory.more
+            return Turn((info(more, more_lang, (self._main_row(more_lang),)),), person)
         if kind == "language":
             return Turn((engine.language_reply(lang),), person)
         if kind == "lang":
             if person.ref:
                 self.store.set_user(person.ref, lang=arg)
+            pending = person.memory.pending_paste
             chosen = replace(person, settings=replace(person.settings, lang=arg),
-                             memory=replace(person.memory, last_lang=arg))
-            return Turn((info(engine.text("language_set", arg), arg),), chosen)
+                             memory=replace(person.memory, last_lang=arg, pending_paste=None))
+            confirmed = info(engine.text("language_set", arg), arg)
+            if pending:  # the paste that asked for the language: its verdict, in the language just chosen
+                reply = engine.respond(pending[0], None, person.settings.country, forwarded=pending[1], reader=arg)
+                return Turn((confirmed, reply), self._record(chosen, reply, pending[0]))
+            return Turn((confirmed,), chosen)
         if kind == "country":
             if person.ref:
                 self.store.set_user(person.ref, country=arg)

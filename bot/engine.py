@@ -100,14 +100,19 @@ class Engine:
         return len(result.signs or result.described) >= OFFER_MIN_SIGNS  # a pasted news report is read as one
 
     def respond(self, text: str, lang: str | None = None, country: str | None = None,
-                forwarded: bool = False) -> Reply:
-        """The reply to any free text: urgent path first, then offer check, then question answering."""
+                forwarded: bool = False, reader: str | None = None) -> Reply:
+        """The reply to any free text: urgent path first, then offer check, then question answering.
+
+        `reader`: the language the person reads (chosen, or the one they wrote in before). The language of a
+        pasted or forwarded text decides only how it is read: a Russian contract pasted by someone who writes
+        Arabic is checked as Russian and answered in Arabic. Without a reader, the text's language answers."""
         lang = self._lang(text, lang)
+        reader = reader if reader in LANGUAGES else None
         if not normalize(text):
-            return replies.fallback_reply(self.content, self.texts, lang, country)
+            return replies.fallback_reply(self.content, self.texts, reader or lang, country)
         match = self.match(text, lang)
         if self._urgent_topic(match):
-            return self.topic_reply(match.topics[0].id, lang, urgent=True)
+            return self.topic_reply(match.topics[0].id, (reader if forwarded else None) or lang, urgent=True)
         result = self.check(text, lang)
         pressured = self._pressure_topic(result)
         if pressured and not forwarded and len(text.strip()) < OFFER_MIN_CHARS:
@@ -115,7 +120,7 @@ class Engine:
             # not an analysis of their message.
             return self.topic_reply(pressured, lang, urgent=True)
         if forwarded or self.is_offer(text, result):
-            return self._check_reply(result, lang)
+            return self._check_reply(result, reader or lang)
         return self._answer(match, lang, country)
 
     def _pressure_topic(self, result: CheckResult) -> str | None:

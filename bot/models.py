@@ -36,6 +36,7 @@ class Reply:
     candidates: tuple[str, ...] = ()  # topic ids offered, when kind is "choices"
     risk: str | None = None  # when kind is "check"
     signs: tuple[str, ...] = ()  # warning-sign ids found, when kind is "check"
+    more: str = ""  # the rest of a long reply (all signs with quotes, further steps), behind the "more" button
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.content.load import Contact, Content, Topic
 from bot.models import Button, CheckResult, Reply
-from bot.text.markup import escape
+from bot.text.markup import escape, to_plain
 
 FALLBACK_LANG = "en"
 # Help lines shown when nothing more specific is known: the reader's own government first.
@@ -18,6 +18,10 @@ GENERAL_CONTACTS = ("home-foreign-ministry", "iq-hotline", "ua-i-want-to-live")
 # Offer-checker signs that mean the person may already be under pressure: the urgent path comes first.
 URGENT_SIGNS = {"coercion-threat": "coerced-in-russia", "document-retention": "passport-taken"}
 MAX_EVIDENCE_CHARS = 80
+# Phone-sized first messages (issue 15), in visible characters (what to_plain shows): about one phone screen
+# of text at the default font. The rest of a longer reply waits behind the "more" button.
+ANSWER_BUDGET = 700
+VERDICT_BUDGET = 900
 
 
 @dataclass(frozen=True)
@@ -73,20 +77,43 @@ def _main_buttons(texts: Texts, lang: str) -> tuple[Button, ...]:
     return (Button(texts.get("btn_hotline", lang), "hotline"), Button(texts.get("btn_check", lang), "check"))
 
 
+def visible_len(html_text: str) -> int:
+    return len(to_plain(html_text))
+
+
+def fit_lines(head: list[str], lines: list[str], tail: list[str], budget: int) -> tuple[list[str], list[str]]:
+    """The lines of `lines` that fit after `head` and before `tail` within `budget` visible characters, in
+    order (a line that does not fit goes, and all after it, so the order of steps is never changed)."""
+    used = sum(visible_len(part) + 2 for part in head + tail)
+    kept: list[str] = []
+    for number, line in enumerate(lines):
+        if used + visible_len(line) + 1 > budget:
+            return kept, lines[number:]
+        kept.append(line)
+        used += visible_len(line) + 1
+    return kept, []
+
+
+def more_button(texts: Texts, lang: str) -> tuple[Button, ...]:
+    return (Button(texts.get("btn_more", lang), "more"),)
+
+
 def answer_reply(content: Content, texts: Texts, topic: Topic, lang: str, urgent: bool = False) -> Reply:
+    """The topic's answer: its first line (the most urgent step) and the bullets that fit one phone screen with
+    the contact, the other bullets behind "more"."""
     entry = _topic_entry(topic, lang)
-    parts = []
-    if urgent:
-        parts.append(texts.get("urgent_heading", lang))
-    parts.append(entry.answer)
+    head = [texts.get("urgent_heading", lang)] if urgent else []
+    first, *bullets = entry.answer.strip().split("\n")
     block = contacts_block(content, topic.contacts or GENERAL_CONTACTS[:1], lang, texts)
-    if block:
-        parts.append(block)
+    tail = [block] if block else []
+    kept, rest = fit_lines([*head, first], bullets, tail, ANSWER_BUDGET)
+    parts = [*head, "\n".join([first, *kept]), *tail]
     related = tuple(
         Button(topic_title(content.topics[r], lang), f"topic:{r}") for r in topic.related if r in content.topics
     )
-    buttons = tuple(row for row in (related[:2], related[2:3], _main_buttons(texts, lang)) if row)
-    return Reply("\n\n".join(parts), lang, "urgent" if urgent else "answer", buttons, topic=topic.id)
+    rows = (more_button(texts, lang) if rest else (), related[:2], _main_buttons(texts, lang))
+    return Reply("\n\n".join(parts), lang, "urgent" if urgent else "answer", tuple(row for row in rows if row),
+                 topic=topic.id, more="\n".join(rest))
 
 
 def choices_reply(content: Content, texts: Texts, candidates: tuple[str, ...], lang: str) -> Reply:
@@ -117,36 +144,52 @@ def evidence_quote(evidence: str) -> str:
 def check_reply(
     content: Content, texts: Texts, result: CheckResult, lang: str, sign_title, sign_explain
 ) -> Reply:
-    """The offer checker's verdict: urgent step if the person seems to be under pressure, risk, signs."""
-    parts: list[str] = []
+    """The offer checker's verdict, phone-sized: the verdict is the first line, then the urgent step if the
+    person seems to be under pressure, the signs found (each with one quote in the original, its title in the
+    reader's language as the gloss), what to do, where to get help; every sign explained behind "more"."""
     found = {hit.id for hit in result.signs}
     urgent_topic = next((URGENT_SIGNS[s] for s in URGENT_SIGNS if s in found and URGENT_SIGNS[s] in content.topics),
                         None)
+    head: list[str] = []
+    if result.report:
+        verdict = texts.get("check_report", lang)
+        if result.described:
+            verdict += "\n" + texts.get("check_report_describes", lang) + " " + ", ".join(
+                escape(sign_title(hit.id, lang)) for hit in result.described) + "."
+        head.append(verdict)
+    else:
+        head.append(texts.get(f"risk_{result.risk}", lang))
     if urgent_topic:
         first_line = _topic_entry(content.topics[urgent_topic], lang).answer.split("\n", 1)[0]
-        parts.append(texts.get("urgent_heading", lang) + "\n" + first_line)
-    if result.report:
-        parts.append(texts.get("check_report", lang))
-        if result.described:
-            parts.append(texts.get("check_report_describes", lang) + " "
-                         + ", ".join(escape(sign_title(hit.id, lang)) for hit in result.described) + ".")
-    else:
-        parts.append(texts.get(f"risk_{result.risk}", lang))
-    if result.signs:
-        lines = [texts.get("check_signs_heading", lang)]
-        for hit in result.signs:
-            quotes = " ".join(evidence_quote(e) for e in hit.evidence[:2])
-            lines.append(f"• <b>{escape(sign_title(hit.id, lang))}</b>: {escape(sign_explain(hit.id, lang))}"
-                         + (f"\n  {quotes}" if quotes else ""))
-        parts.append("\n".join(lines))
-    parts.append(texts.get("check_next_steps", lang))
-    parts.append(contacts_block(content, GENERAL_CONTACTS, lang, texts))
+        head.append(texts.get("urgent_heading", lang) + "\n" + first_line)
+    short = [f"• <b>{escape(sign_title(hit.id, lang))}</b>"
+             + (f" {evidence_quote(hit.evidence[0])}" if hit.evidence else "") for hit in result.signs]
+    heading = [texts.get("check_signs_heading", lang)] if result.signs else []
+    # As many of the general contacts as leave room for the first sign: the rest are one button away.
+    for count in range(len(GENERAL_CONTACTS), 0, -1):
+        tail = [texts.get("check_next_steps", lang), contacts_block(content, GENERAL_CONTACTS[:count], lang, texts)]
+        tail = [part for part in tail if part]
+        if sum(visible_len(part) + 2 for part in head + heading + short[:1] + tail) <= VERDICT_BUDGET:
+            break
+    kept, rest = fit_lines(head + heading, short, tail, VERDICT_BUDGET)
+    if rest:  # say how many more there are: the person must not read a partial list as the whole
+        room = VERDICT_BUDGET - visible_len(texts.get("check_more_signs", lang, count=len(short))) - 1
+        kept, rest = fit_lines(head + heading, short, tail, room)
+        kept.append(texts.get("check_more_signs", lang, count=len(rest)))
+    parts = head + (["\n".join(heading + kept)] if result.signs else []) + tail
+    detail = [texts.get("check_signs_heading", lang)] if result.signs else []
+    for hit in result.signs:
+        quotes = " ".join(evidence_quote(e) for e in hit.evidence[:2])
+        detail.append(f"• <b>{escape(sign_title(hit.id, lang))}</b>: {escape(sign_explain(hit.id, lang))}"
+                      + (f"\n  {quotes}" if quotes else ""))
     buttons: list[tuple[Button, ...]] = []
+    if result.signs:
+        buttons.append(more_button(texts, lang))
     if urgent_topic:
         buttons.append((Button(topic_title(content.topics[urgent_topic], lang), f"topic:{urgent_topic}"),))
     buttons.append((Button(texts.get("btn_signs", lang), "signs"), Button(texts.get("btn_hotline", lang), "hotline")))
     return Reply("\n\n".join(p for p in parts if p), lang, "check", tuple(buttons), risk=result.risk,
-                 signs=tuple(hit.id for hit in result.signs), topic=urgent_topic)
+                 signs=tuple(hit.id for hit in result.signs), topic=urgent_topic, more="\n".join(detail))
 
 
 def signs_reply(texts: Texts, lang: str, sign_ids: list[str], sign_title, sign_explain) -> Reply:

@@ -49,7 +49,28 @@ DIALOGUES: dict[str, list[str]] = {
     "ckb-check-command": ["/check کاری پاسەوانی لە ڕووسیا، مووچە 3000 دۆلار، گرێبەستەکە بە ڕووسییە"],
     "fr-menu-and-language": ["offre russie", "press 1", "/language", "press 5"],
     "fr-urgent-prisoner": ["mon frère a été capturé par l'Ukraine, il était dans l'armée russe, que faire ?"],
-    "ru-contract": [CONTRACT_RU],
+    # Issue 15: with no language known, a pasted Russian contract asks which language to answer in (one tap).
+    "ru-contract": [CONTRACT_RU, "press 5"],
+    "en-contract-unknown-language-then-english": [CONTRACT_RU, "press 3"],
+    # Issue 15, the core case: the person's language decides the reply, the paste's only how it is read.
+    "ar-says-contract-in-russian-then-pastes-it": ["الوكيل انطاني عقد بالروسي وما اكدر اقراه", CONTRACT_RU],
+    "ar-chooses-arabic-then-pastes-russian": ["/language", "press 1", CONTRACT_RU],
+    "ckb-writes-kurdish-then-forwards-russian": ["برایەکەم لە ڕووسیا کاری پێدەدەن، چۆن بزانم ڕاستە؟",
+                                                 "/check " + CONTRACT_RU],
+    "fr-writes-french-then-pastes-russian": ["mon agent m'a donné un contrat en russe, que faire ?", CONTRACT_RU],
+    # Small talk and off-topic: a short line on what the bot does, not the fallback checklist.
+    "en-smalltalk-and-off-topic": ["hi", "who are you", "thanks", "who won the football match yesterday?"],
+    "ar-smalltalk-iraqi-and-arabizi": ["مرحبا", "slm", "شكرا", "منو انت"],
+    "ckb-smalltalk": ["سڵاو", "سوپاس"],
+    "fr-smalltalk": ["Bonjour", "merci beaucoup", "ok"],
+    "ru-smalltalk": ["привет", "спасибо"],
+    # Phone-sized, verdict first; every sign with its quotes behind "more".
+    "en-verdict-first-then-more": [OFFER_EN, "press 1"],
+    "ru-question-answer-then-more": ["как проверить предложение о работе в России?", "press 1"],
+    # Follow-ups: the same question again gets a short "what else" menu, not the same long answer.
+    "en-follow-up-same-question": ["is a job as a guard in Russia real?", "is a job as a guard in Russia real?"],
+    "ar-follow-up-same-question": ["عرضوا عليه شغل حارس بروسيا براتب 3000 دولار شلون اعرف اذا صدك",
+                                   "عرضوا عليه شغل حارس بروسيا براتب 3000 دولار شلون اعرف اذا صدك"],
     "ru-help-privacy": ["/help", "/privacy", "как проверить предложение о работе в России?"],
 }
 LANGS_COVERED = {"ar", "ckb", "en", "fr", "ru"}
@@ -136,3 +157,77 @@ def test_the_check_mode_no_longer_hides_the_urgent_path(local):
     check = conversation.engine.respond("my son is at the front and does not answer", "en", forwarded=True)
     assert check.kind == "urgent" and words == plain(check.text)
     assert welcome_buttons[1] == Button(conversation.engine.text("btn_check", "en"), "check").label
+
+
+# -- what the person sees (issue 15), asserted on the local chat (the test above holds Telegram identical) --
+
+def _turns(local, name: str):
+    conversation, state = local
+    return conversation, local_dialogue(conversation, state.user_ref(9000 + sorted(DIALOGUES).index(name)),
+                                        DIALOGUES[name])
+
+
+def _script(words: list[str]) -> dict[str, int]:
+    text = " ".join(words)
+    return {"arabic": sum("\u0600" <= ch <= "\u06ff" for ch in text),
+            "cyrillic": sum("\u0400" <= ch <= "\u04ff" for ch in text)}
+
+
+@pytest.mark.parametrize("name,lang", [("ar-says-contract-in-russian-then-pastes-it", "ar"),
+                                       ("ar-chooses-arabic-then-pastes-russian", "ar"),
+                                       ("ckb-writes-kurdish-then-forwards-russian", "ckb"),
+                                       ("fr-writes-french-then-pastes-russian", "fr")])
+def test_a_pasted_russian_contract_is_answered_in_the_persons_language(local, name: str, lang: str):
+    conversation, turns = _turns(local, name)
+    words, _ = turns[-1]
+    expected = conversation.engine.respond(CONTRACT_RU, None, forwarded=True, reader=lang)
+    assert expected.kind == "check" and expected.lang == lang and expected.risk == "high"
+    assert words == plain(expected.text)
+    assert plain(conversation.engine.text("risk_high", lang))[:3] == words[:3]  # the verdict is the first line
+    high_in_russian = " ".join(plain(conversation.engine.text("risk_high", "ru"))[1:4])  # "Высокий риск..."
+    assert high_in_russian not in " ".join(words)
+
+
+def test_a_russian_paste_from_an_unknown_person_asks_the_language_first(local):
+    conversation, turns = _turns(local, "en-contract-unknown-language-then-english")
+    (asked, buttons), (words, _) = turns
+    assert buttons == [conversation.engine.text("language_name", code) for code in conversation.engine.languages]
+    for code in conversation.engine.languages:  # every language says it in its own words
+        assert " ".join(plain(conversation.engine.text("paste_choose_language", code))) in " ".join(asked)
+    verdict = conversation.engine.respond(CONTRACT_RU, None, reader="en")
+    assert words == plain(conversation.engine.text("language_set", "en")) + plain(verdict.text)
+
+
+@pytest.mark.parametrize("name", ["en-smalltalk-and-off-topic", "ar-smalltalk-iraqi-and-arabizi", "ckb-smalltalk",
+                                  "fr-smalltalk", "ru-smalltalk"])
+def test_small_talk_gets_a_short_line_not_the_fallback(local, name: str):
+    conversation, turns = _turns(local, name)
+    lang = name.split("-")[0]
+    fallback = plain(conversation.engine.fallback_reply(lang).text)
+    for step, (words, _) in zip(DIALOGUES[name], turns, strict=True):
+        assert words and words[:5] != fallback[:5], f"{step!r} got the fallback"
+        assert len(" ".join(words)) <= 320, f"{step!r}: small talk must stay short"
+    said = [" ".join(words) for words, _ in turns]
+    engine = conversation.engine
+    if lang == "en":
+        assert said == [" ".join(plain(engine.text(key, "en"))) for key in
+                        ("smalltalk_greeting", "smalltalk_who", "smalltalk_thanks", "off_topic")]
+    else:  # in the person's language, Arabizi included
+        assert all(" ".join(plain(engine.text(f"smalltalk_{kind}", lang))) in said for kind in ("greeting", "thanks"))
+
+
+@pytest.mark.parametrize("name", ["en-follow-up-same-question", "ar-follow-up-same-question"])
+def test_a_follow_up_gets_a_short_menu_not_the_same_answer(local, name: str):
+    conversation, [(first, first_buttons), (again, again_buttons)] = _turns(local, name)
+    lang = name.split("-")[0]
+    assert again == plain(conversation.engine.text("followup_same", lang))
+    assert len(" ".join(again)) < len(" ".join(first)) / 4 and again_buttons == first_buttons
+
+
+def test_the_verdict_comes_first_and_the_rest_behind_more(local):
+    conversation, [(first, buttons), (more, _)] = _turns(local, "en-verdict-first-then-more")
+    engine = conversation.engine
+    verdict = engine.respond(OFFER_EN, "en", forwarded=True)
+    assert first[:4] == plain(engine.text(f"risk_{verdict.risk}", "en"))[:4]
+    assert buttons[0] == engine.text("btn_more", "en") and more == plain(verdict.more)
+    assert len(to_plain(verdict.text)) <= 900 < len(to_plain(verdict.text)) + len(to_plain(verdict.more))

@@ -88,7 +88,8 @@ def test_pasted_offer_gets_the_checker_with_evidence(engine):
     reply = engine.respond(offer)
     assert reply.kind == "check" and reply.risk == "high"
     assert "helper-job-near-military" in reply.signs
-    assert "«" in reply.text and "not as a soldier" in to_plain(reply.text)
+    # Phone-sized (issue 15): one quote per sign in the first message, every quote behind "more".
+    assert "«" in reply.text and "not as a soldier" in to_plain(reply.more)
 
 
 def test_no_sign_found_never_says_safe(engine):

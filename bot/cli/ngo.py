@@ -189,6 +189,7 @@ def _dry_run(state, texts: dict[str, str]) -> None:
     from bot.ngo.broadcast import text_for
 
     langs = Counter(row["lang"] or "?" for row in state.subscribers())
+    click.echo(f"{sum(langs.values())} subscriber(s) would receive this alert" + (":" if langs else "."))
     for lang, n in sorted(langs.items()):
         click.echo(f"{n} subscriber(s) [{lang}]: {text_for(texts, lang)[:70]!r}")
 

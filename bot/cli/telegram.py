@@ -5,6 +5,7 @@ Imported lazily by bot/cli/core.py, so other commands do not pay for importing p
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import sys
 from urllib.parse import urlsplit
@@ -15,9 +16,25 @@ from bot.config import Config
 
 NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot), then "
             "export TELEGRAM_BOT_TOKEN=<its token>; `scambot chat` works without a token.")
-NO_SECRET = ("SCAMBOT_WEBHOOK_SECRET is not set: the webhook needs a secret (1-256 characters A-Z a-z 0-9 _ -) "
-             "so that only Telegram can post updates; e.g. export SCAMBOT_WEBHOOK_SECRET=$(openssl rand -hex 32)")
-_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+NO_SECRET = ("SCAMBOT_WEBHOOK_SECRET is not set, or too short: the webhook needs a secret of 32-256 characters "
+             "A-Z a-z 0-9 _ - so that only Telegram can post updates; e.g. "
+             "export SCAMBOT_WEBHOOK_SECRET=$(openssl rand -hex 32)")
+MIN_SECRET_CHARS = 32  # Telegram allows 1-256; a short one can be guessed by anyone who can reach the port
+_SECRET = re.compile(rf"[A-Za-z0-9_-]{{{MIN_SECRET_CHARS},256}}")
+NOT_HTTPS = ("must be https:// (Telegram posts only to https, and the updates carry people's messages); "
+             "http:// only for a loopback address such as http://127.0.0.1:8443/tg, for tests")
+
+
+def is_loopback(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or localhost: an address no other machine can reach."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _config_or_exit(config: Config) -> Config:
@@ -52,7 +69,9 @@ def run(config: Config) -> None:
 
 
 @click.command()
-@click.option("--listen", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option("--listen", default="127.0.0.1", show_default=True,
+              help="Address to listen on: loopback, behind a reverse proxy that terminates TLS (docs/TELEGRAM.md); "
+                   "0.0.0.0 to listen on every interface.")
 @click.option("--port", default=8443, show_default=True, type=int, help="Port to listen on.")
 @click.option("--url", required=True, help="The public HTTPS URL Telegram posts to, e.g. https://bot.example.org/tg")
 @click.pass_obj
@@ -65,6 +84,8 @@ def webhook(config: Config, listen: str, port: int, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.netloc:
         raise click.BadParameter("must be a full URL such as https://bot.example.org/tg", param_hint="--url")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise click.BadParameter(NOT_HTTPS, param_hint="--url")
     url_path = parts.path.strip("/")
     from bot.telegram.app import run_webhook
 

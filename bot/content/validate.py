@@ -11,6 +11,7 @@ import string
 from pathlib import Path
 
 from bot.content.load import Content, Problem, load_content
+from bot.content.trace import check_faq_figures, check_research_figures
 from bot.models import LANGUAGES
 from bot.text.markup import html_problem
 from bot.text.normalize import normalize
@@ -48,7 +49,14 @@ def check_content(content: Content, faq_dir: Path,
     problems += _check_duplicate_examples(content)
     problems += _check_strings(content)
     problems += _check_contacts(content)
+    problems += check_faq_figures(content, faq_dir)  # sources cited; every language states the same figures
     return problems
+
+
+def check_faq_research(faq_dir: Path, research_dir: Path, contacts_override: Path | None = None) -> list[Problem]:
+    """Every figure in faq/ held to a note of a source its entry cites (needs shared/research/)."""
+    content = load_content(faq_dir, contacts_override)
+    return check_research_figures(content, faq_dir, research_dir)
 
 
 def _sign_ids(faq_dir: Path, source_ids: set[str]) -> tuple[set[str] | None, list[Problem]]:

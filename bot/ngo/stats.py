@@ -3,7 +3,8 @@
 Everything comes from the state's aggregates (daily counters, distinct users per day, new users per first
 day); no figure is ever about one person. Small counts could still single someone out ("the only Kurdish
 speaker from the Basra poster"), so:
-- every count under MIN_COUNT is shown as "<5" (primary suppression);
+- every count from 1 to MIN_COUNT - 1 is shown as "<5" (primary suppression); zero is shown as 0, since
+  "nobody" singles no one out and a new NGO must tell "nothing happened" from "a few people";
 - when exactly one entry of a breakdown that adds up to a published total is hidden, the next smallest
   is shown as ">=5" too, otherwise the hidden one could be worked out by subtracting the others from the
   total (complementary suppression);
@@ -39,16 +40,16 @@ def protect(counts: dict[str, int], complement: bool = True) -> dict[str, Value]
 
     `complement=False` for breakdowns whose sum is not published (topics, signs): nothing to subtract from.
     """
-    shown: dict[str, Value] = {key: (n if n >= MIN_COUNT else HIDDEN) for key, n in counts.items()}
+    shown: dict[str, Value] = {key: protect_total(n) for key, n in counts.items()}
     hidden = [key for key, value in shown.items() if value == HIDDEN]
-    visible = sorted((n, key) for key, n in counts.items() if shown[key] != HIDDEN)
+    visible = sorted((n, key) for key, n in counts.items() if shown[key] != HIDDEN and n > 0)
     if complement and len(hidden) == 1 and visible:
         shown[visible[0][1]] = COMPLEMENT
     return shown
 
 
 def protect_total(n: int) -> Value:
-    return n if n >= MIN_COUNT else HIDDEN
+    return n if n >= MIN_COUNT or n == 0 else HIDDEN
 
 
 def ordered(values: dict[str, Value], limit: int | None = None) -> list[list[Any]]:
@@ -94,9 +95,12 @@ def collect(state, days: int = 30, today: str | None = None) -> dict:
     questions = sum(metric("questions").values())
     answered = sum(metric("answered").values())
     unanswered = sum(metric("unanswered").values())
-    outcome = protect({"answered": answered, "unanswered": unanswered}) if questions >= MIN_COUNT else {}
-    share = (round(100 * unanswered / questions)
-             if isinstance(outcome.get("unanswered"), int) and isinstance(outcome.get("answered"), int) else None)
+    if questions == 0:  # nothing asked: zeros reveal no one
+        outcome: dict[str, Value] = {"answered": 0, "unanswered": 0}
+    else:
+        outcome = protect({"answered": answered, "unanswered": unanswered}) if questions >= MIN_COUNT else {}
+    both_shown = isinstance(outcome.get("unanswered"), int) and isinstance(outcome.get("answered"), int)
+    share = round(100 * unanswered / questions) if questions and both_shown else None
     columns = {
         "active_users": series(Counter(active)),
         "new_users": series(new_by["day"]),
@@ -194,9 +198,21 @@ def stats_table(figures: dict) -> str:
     lines = []
     for title, rows in sections(figures):
         lines += [title, "-" * len(title), *_table(rows), ""]
-    lines.append(f'Counts under {figures["min_count"]} are shown as "{HIDDEN}"; "{COMPLEMENT}" marks a count '
-                 f"hidden so that a small one cannot be worked out from the total.")
+    if anything_hidden(figures):
+        lines.append(f'Counts under {figures["min_count"]} are shown as "{HIDDEN}"; "{COMPLEMENT}" marks a count '
+                     f"hidden so that a small one cannot be worked out from the total.")
     return "\n".join(lines)
+
+
+def anything_hidden(figures: dict) -> bool:
+    """Whether any count is hidden: the legend is shown only then."""
+    def walk(node: Any) -> bool:
+        if isinstance(node, dict):
+            return any(walk(v) for v in node.values())
+        if isinstance(node, list):
+            return any(walk(v) for v in node)
+        return node in (HIDDEN, COMPLEMENT)
+    return walk(figures)
 
 
 def stats_text(figures: dict) -> str:

@@ -33,10 +33,16 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.models import LANGUAGES, MatchResult, TopicScore
+from bot.questions.classifier import TopicClassifier
+from bot.questions.decision import THRESHOLD, feature_values, probability
+from bot.questions.decision import explain as explain_decision
 from bot.text.arabizi import skeleton
 from bot.text.langid import detect_language
 from bot.text.normalize import fold, normalize, stem
+from bot.text.sorani import plain_sorani
+from bot.text.translit import latin_to_cyrillic
 
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # Long texts are offers, not questions; their first part is enough to tell the topic.
 MAX_QUERY_CHARS = 400
 STEM_CHARS = 5  # truncation stemming: "scholarships" and "scholarship" share "schol"
@@ -156,6 +162,9 @@ class Weights:
     centroid: float = 0.55
     fuzzy: float = 0.30
     keyword: float = 0.0
+    # The learned classifier's probability (bot/questions/classifier.py); 0: today's matcher. See
+    # CLASSIFIER_BLEND below for the blend chosen on the dev half and why it is not the default.
+    model: float = 0.0
     answer_min: float = 32.0  # the best topic needs at least this score ...
     margin_min: float = 4.0  # ... and this lead over the second (the tuner chose 2: within one typo's noise)
     sure_score: float = 48.0  # a score this high is answered whatever the margin
@@ -176,6 +185,20 @@ class Weights:
     # near-scope questions written for questions_fresh.jsonl (lost passport at home, one's own army, the fire
     # brigade's number), which scored up to 37 and were answered at the old 32.
     unanchored_min: float = 38.0
+    # The decision to answer learned on held-out questions (bot/questions/decision.py) instead of the thresholds
+    # above; False keeps today's hand-set rule (the baseline the benchmarks compare with).
+    learned_decision: bool = False
+
+
+# Issue 13 (2026-12-05): the blend with the classifier, chosen on the dev half of the blind questions
+# (eval/blind/questions_dev.jsonl) among classifier weights 0.1-0.5 x thresholds lowered by 0-8 points, as the one
+# answering most right with wrong-confident <= 1% and out of scope rejected >= 95% there (dev: answered right
+# 61.9% -> 65.6%, top-1 86.8% -> 91.1%). On the test half it ranks better (top-3 89.9% -> 93.5%, answered right
+# 55.2% -> 59.4%) but answers wrongly 2.9% (from 1.0%) and rejects 94.6% of out-of-scope questions (from 97.3%):
+# both beyond the issue's limits, so it is not the default. `scambot eval --blind test --blend classifier`.
+CLASSIFIER_BLEND = Weights(knn=0.12, centroid=0.44, fuzzy=0.24, model=0.20, answer_min=28.0, sure_score=44.0,
+                           candidate_min=18.0, agree_min=26.0, unanchored_min=34.0)
+BLENDS = {"today": Weights(), "classifier": CLASSIFIER_BLEND}
 
 
 def features(norm: str, lang: str | None = None) -> Counter[str]:
@@ -267,6 +290,7 @@ class _View:
     example_texts: list[str]
     centroids: _VectorIndex
     centroid_topics: list[str]
+    classifier: TopicClassifier
     # The examples' topics as numbers, for per-topic sums over numpy arrays (_nearest_two).
     topic_names: list[str] = field(init=False)
     example_topic_ids: np.ndarray = field(init=False)
@@ -283,6 +307,8 @@ class _LanguageIndex:
         self.views: dict[str, _View] = {"norm": self._view(rows, "norm", lang)}
         if lang == "ar":
             self.views["skeleton"] = self._view(rows, "skeleton", None)
+        if lang == "ckb":  # Sorani typed without its letters meets the examples in their plain spelling
+            self.views["plain"] = self._view(rows, "plain", None)
         self.keywords = self._keywords(rows)
         self._by_first = self._keyword_index()
         self.vocabulary = sorted({w for r in rows for w in r["norm"].split() if len(w) >= SPELL_MIN_CHARS})
@@ -328,6 +354,8 @@ class _LanguageIndex:
             example_texts=[r[column] for r in examples],
             centroids=_VectorIndex([" ".join(docs[t]) for t in topics], lang),
             centroid_topics=topics,
+            classifier=TopicClassifier([r[column] for r in examples], [r["topic"] for r in examples],
+                                       lambda text: features(text, lang)),
         )
 
     @staticmethod
@@ -375,16 +403,18 @@ class _LanguageIndex:
         skel = skeleton(norm) if "skeleton" in self.views else ""
         parts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for name, view in self.views.items():
-            text = skel if name == "skeleton" else norm
+            text = skel if name == "skeleton" else plain_sorani(norm) if name == "plain" else norm
             if not text:
                 continue
-            discount = 0.95 if name == "skeleton" else 1.0
+            discount = 0.95 if name in ("skeleton", "plain") else 1.0
             grams = features(text, view.examples.lang)  # the same for the examples and the topics of a view
             for topic, knn in _nearest_two(view, view.examples.cosine_array(text, grams)):
                 parts[topic]["knn"] = max(parts[topic]["knn"], knn * discount)
             for index, cos in view.centroids.cosine(text, grams).items():
                 topic = view.centroid_topics[index]
                 parts[topic]["centroid"] = max(parts[topic]["centroid"], cos * discount)
+            for topic, prob in view.classifier.probabilities(grams).items():
+                parts[topic]["model"] = max(parts[topic]["model"], prob * discount)
             if view.example_texts:
                 for value, index in _fuzzy(text, view.example_texts):
                     topic = view.example_topics[index]
@@ -441,13 +471,16 @@ class Matcher:
             # normalize/skeleton would otherwise compare stale forms with fresh queries.
             text = row.get("text") or row.get("norm") or ""
             lang = row["lang"]
-            fresh = dict(row, norm=normalize(text), skeleton=skeleton(text) if lang == "ar" else "")
+            norm = normalize(text)
+            fresh = dict(row, norm=norm, skeleton=skeleton(text) if lang == "ar" else "",
+                         plain=plain_sorani(norm) if lang == "ckb" else "")
             by_lang[lang].append(fresh)
         for lang, texts in BACKGROUND_EXAMPLES.items():
             if by_lang.get(lang):
                 by_lang[lang].extend(
                     {"topic": BACKGROUND, "lang": lang, "kind": "example", "text": t, "norm": normalize(t),
-                     "skeleton": skeleton(t) if lang == "ar" else ""}
+                     "skeleton": skeleton(t) if lang == "ar" else "",
+                     "plain": plain_sorani(normalize(t)) if lang == "ckb" else ""}
                     for t in texts
                 )
         self.indexes = {lang: _LanguageIndex(lang, by_lang[lang]) for lang in LANGUAGES if by_lang.get(lang)}
@@ -465,19 +498,35 @@ class Matcher:
         if not top:
             return MatchResult(lang=lang, answered=False)
         norm = normalize(text[: MAX_QUERY_CHARS * 4])
+        if w.learned_decision:
+            answered = probability(decision_inputs(parts, w, norm)) >= THRESHOLD
+        elif answered and top[0].score < self.weights.unanchored_min and not names_scope(norm):
+            answered = False
         if answered and names_other_destination(norm):
             answered = False  # still offered as choices: the person may mean a route through that country
-        if answered and top[0].score < self.weights.unanchored_min and not names_scope(norm):
-            answered = False
         return MatchResult(
             lang=lang, answered=answered, topics=top, urgent=answered and top[0].id in self.urgent_topics
         )
+
+    def explain(self, text: str, lang: str | None = None) -> dict:
+        """Why the answer was (not) given: the decision's inputs, their contributions and the probability."""
+        lang, parts = self.evidence(text, lang)
+        if not parts:
+            return {"lang": lang, "probability": 0.0, "threshold": THRESHOLD}
+        norm = normalize(text[: MAX_QUERY_CHARS * 4])
+        values = decision_inputs(parts, self.weights, norm)
+        return {"lang": lang, "probability": round(probability(values), 3), "threshold": THRESHOLD,
+                "contributions": explain_decision(values), "other_destination": names_other_destination(norm),
+                "evidence": {t: {k: round(v, 3) for k, v in p.items()} for t, p in sorted(
+                    parts.items(), key=lambda kv: -combine(kv[1], self.weights))[:3]}}
 
     def evidence(self, text: str, lang: str | None = None) -> tuple[str, dict[str, dict[str, float]]]:
         """The question's language and, per topic, the evidence parts in 0-1 (the tuner recombines them)."""
         text = text[: MAX_QUERY_CHARS * 4]
         detected = detect_language(text)
         lang = detected or lang or "en"
+        if lang == "ru" and not _CYRILLIC.search(text):
+            text = latin_to_cyrillic(text)  # Russian typed in Latin letters: compared with the Russian examples
         norm = normalize(text)[:MAX_QUERY_CHARS]
         if not norm or lang not in self.indexes:
             return lang, {}
@@ -515,12 +564,33 @@ def decide(
     return top, answered and best - background >= w.background_margin
 
 
+def decision_inputs(parts: dict[str, dict[str, float]], w: Weights, norm: str) -> dict[str, float]:
+    """The learned decision's features (bot/questions/decision.py) from the evidence of every topic."""
+    scores = {topic: combine(p, w) for topic, p in parts.items()}
+    background = scores.pop(BACKGROUND, 0.0)
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    scope = names_scope(norm)
+    if not ranked:
+        return feature_values(0.0, 0.0, background, 0, 0.0, scope, len(norm.split()), False)
+    best_topic, best = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    own = parts.get(best_topic, {})
+    firsts = sum(
+        1 for key in AGREEMENT_PARTS
+        if own.get(key, 0.0) > 0 and all(p.get(key, 0.0) <= own[key] for t, p in parts.items() if t != BACKGROUND)
+    )
+    _top, rule = decide(dict(scores, **{BACKGROUND: background}), w, parts)
+    rule = rule and (best >= w.unanchored_min or scope)
+    return feature_values(best, second, background, firsts, own.get("keyword", 0.0), scope, len(norm.split()), rule,
+                          own.get("model", 0.0), parts.get(BACKGROUND, {}).get("model", 0.0))
+
+
 def _evidence_agrees(topic: str, parts: dict[str, dict[str, float]], w: Weights) -> bool:
     own = parts.get(topic, {})
     if own.get("keyword", 0.0) < w.agree_keyword:
         return False
     firsts = 0
-    for key in PARTS:
+    for key in AGREEMENT_PARTS:
         mine = own.get(key, 0.0)
         if mine > 0 and all(p.get(key, 0.0) <= mine for t, p in parts.items() if t != BACKGROUND):
             firsts += 1
@@ -534,6 +604,7 @@ def combine(parts: dict[str, float], w: Weights) -> float:
         + w.centroid * parts.get("centroid", 0.0)
         + w.fuzzy * parts.get("fuzzy", 0.0)
         + w.keyword * parts.get("keyword", 0.0)
+        + w.model * parts.get("model", 0.0)
     )
 
 
@@ -582,7 +653,8 @@ def _with_segments(
     return out
 
 
-PARTS = ("knn", "centroid", "fuzzy", "keyword")
+PARTS = ("knn", "centroid", "fuzzy", "keyword", "model")
+AGREEMENT_PARTS = PARTS[:4]  # the agreement rule (see `Weights`) was set on these four
 
 # Every topic is about Russia. A question naming another destination (studying in Turkey, a German visa) and
 # not Russia is most likely out of scope, yet its words ("study", "visa", "conditions") look like our topics.
@@ -680,8 +752,8 @@ def _foreign_evidence(indexes: dict, lang: str, text: str) -> dict[str, dict[str
             continue
         # Latin words are English, French, or arabizi (which the Arabic skeleton view already compares).
         target = "ru" if script == "ru" else detect_language(joined)
-        if target not in indexes or target == "ar":
-            continue
+        if target not in indexes or target == "ar" or (script != "ru" and target == "ru"):
+            continue  # a few Latin words inside Arabic script are English or French terms, not Russian translit
         for topic, p in indexes[target].score(joined).items():
             for key, value in p.items():
                 found[topic][key] = max(found[topic][key], value)

@@ -8,9 +8,13 @@ Privacy by design, because people asking may be watched by recruiters:
   pairs that are deleted after the retention period;
 - message text is never stored, with one exception: questions the bot could not answer, scrubbed of
   numbers, addresses, handles and links (bot/text/scrub.py), deleted after the retention period;
-- a chat id is kept only for a subscriber to alerts, and only while subscribed; an alert's delivery row
-  holds it only until that delivery is finished (sent, blocked or failed);
-- `forget` deletes every row about a user.
+- a chat id is kept only for a subscriber to alerts, and only while subscribed, in a table of its own
+  (`subscriptions`: the chat id and a second keyed hash, nothing else) that the database alone cannot join
+  to the user's row: the subscription's hash is an HMAC of the user's reference under a key derived from
+  the hashing key, so only the key links a chat id to a language, a country, a source or active days;
+  an alert's delivery row holds the chat id only until that delivery is finished (sent, blocked or failed);
+- `forget` deletes every row about a user, with SQLite's secure_delete on and the WAL checkpointed
+  (truncated) afterwards, so forgotten data is gone from every file, not only from the tables.
 
 The database survives a crash (WAL), carries a schema version with migrations, and never raises into a
 handler: when the disk is read-only or full, writes are skipped with one warning and `degraded` is set,
@@ -34,16 +38,20 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
-from bot.keys import load_or_create_key
+from bot.keys import create_private_file, load_or_create_key, make_private_dir, tighten_modes
 from bot.text.scrub import scrub
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "state.db"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 DEFAULT_RETENTION_DAYS = 90
 
 T = TypeVar("T")
+
+# The second keyed hash, of subscriptions: derived from the hashing key, so that no second secret has to be
+# kept, yet a subscription's hash cannot be matched with a user's reference without the key.
+_SUBSCRIPTION_KEY_LABEL = b"scambot subscription v1"
 
 
 def _today() -> str:
@@ -80,10 +88,16 @@ class State:
         self.db = db
         self._key = key
         self.retention_days = retention_days
+        self._sub_key = hmac.new(key, _SUBSCRIPTION_KEY_LABEL, hashlib.sha256).digest()
         self._lock = threading.RLock()
         self.degraded = False
         self.degraded_reason = ""
         try:
+            # Deleted rows are overwritten with zeros, whatever the SQLite build's default (SECURE_DELETE is a
+            # compile-time option): without it a forgotten row stays readable in the file's free pages.
+            self.db.execute("pragma secure_delete = on")
+            # `sub(ref)` in SQL, for the statements that match subscriptions with users (purge, migration).
+            self.db.conn.create_function("scambot_sub", 1, self.subscription_ref, deterministic=True)
             self._migrate()
         except (sqlite3.Error, OSError) as error:
             self._mark_degraded(error)
@@ -95,10 +109,12 @@ class State:
         `key` is the configured hashing key (SCAMBOT_HASH_KEY); without one, the data directory's own."""
         key = load_or_create_key(data_dir, key)
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            make_private_dir(data_dir)
+            create_private_file(data_dir / DB_NAME)
             conn = sqlite3.connect(data_dir / DB_NAME, check_same_thread=False, timeout=10)
             conn.execute("pragma journal_mode=wal")
             conn.execute("pragma synchronous=normal")  # WAL + normal: durable across a process crash
+            tighten_modes(data_dir)  # a folder or files made before 0700/0600 (one log line if any)
             state = cls(sqlite_utils.Database(conn), key, retention_days)
             if not state.degraded:
                 return state
@@ -119,11 +135,14 @@ class State:
     def _migrate(self) -> None:
         """Bring the schema to SCHEMA_VERSION, one step at a time, keeping the data."""
         version = self.db.execute("pragma user_version").fetchone()[0]
-        steps = {1: self._schema_v1, 2: self._schema_v2, 3: self._schema_v3}
+        steps = {1: self._schema_v1, 2: self._schema_v2, 3: self._schema_v3, 4: self._schema_v4,
+                 5: self._schema_v5}
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.db.conn:
                 steps[target]()
                 self.db.execute(f"pragma user_version = {target}")
+        if 0 < version < 5:  # chat ids moved out of `users`: their old copies must leave the WAL too
+            self._checkpoint()
 
     def _schema_v1(self) -> None:
         self.db.table("users").create(
@@ -161,18 +180,63 @@ class State:
         self.db.table("alerts").add_column("request", str)
         self.db.table("alerts").create_index(["request"], if_not_exists=True)
 
+    def _schema_v4(self) -> None:
+        """Reserved for pace (issue 18); the lead resolves the merge. Nothing to do."""
+
+    def _schema_v5(self) -> None:
+        """Subscriptions leave `users` (issue 19): a row holding a chat id must not hold, or point to, the
+        person's language, country, source or active days.
+
+        `subscriptions` has the subscription's keyed hash (see `subscription_ref`) and the chat id, nothing
+        else, and no rowid (rows stored in hash order: no insertion order to match with `users`); a
+        delivery names its recipient by that hash instead of the user's reference, and keeps no language
+        (read from `users` through the key when sending). A subscription whose chat is not the person's
+        own private chat (a group, before /subscribe was limited to private chats) is not kept.
+        """
+        self.db.execute("create table if not exists subscriptions (sub text primary key, chat_id integer not null)"
+                        " without rowid")
+        users = self.db.table("users").columns_dict
+        if "chat_id" in users:
+            moved = [(self.subscription_ref(row["ref"]), row["chat_id"]) for row in self.db.query(
+                "select ref, chat_id from users where subscribed = 1 and chat_id is not null")
+                if self.user_ref(row["chat_id"]) == row["ref"]]
+            self.db.conn.executemany("insert or replace into subscriptions (sub, chat_id) values (?, ?)", moved)
+            self.db.execute("alter table users drop column chat_id")
+            self.db.execute("alter table users drop column subscribed")
+        self.db.execute(
+            "create table deliveries_v5 (alert_id integer, sub text, chat_id integer, "
+            "status text not null default 'pending', updated text, primary key (alert_id, sub))")
+        if self.db.table("deliveries").exists():
+            self.db.execute("insert or ignore into deliveries_v5 (alert_id, sub, chat_id, status, updated) "
+                            "select alert_id, scambot_sub(ref), chat_id, status, updated from deliveries")
+            self.db.execute("drop table deliveries")
+        self.db.execute("alter table deliveries_v5 rename to deliveries")
+        self.db.execute("create index if not exists idx_deliveries_alert_id_status on deliveries (alert_id, status)")
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the database and empty it, so deleted rows survive in neither file."""
+        self.db.execute("pragma wal_checkpoint(truncate)")
+
     # -- users ---------------------------------------------------------------------------------
     def user_ref(self, telegram_user_id: int) -> str:
         """A keyed hash of the id: stable for this deployment, useless without the key."""
         return hmac.new(self._key, str(int(telegram_user_id)).encode(), hashlib.sha256).hexdigest()[:32]
 
+    def subscription_ref(self, ref: str) -> str:
+        """The subscription's name for a user reference: a second keyed hash, so that the database alone
+        cannot say which user row a subscription (and its chat id) belongs to."""
+        return hmac.new(self._sub_key, str(ref).encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _is_subscribed(self, ref: str) -> bool:
+        return self.db.execute("select 1 from subscriptions where sub = ?",
+                               [self.subscription_ref(ref)]).fetchone() is not None
+
     @_guarded()
     def get_user(self, ref: str) -> dict | None:
-        rows = list(self.db.query("select lang, country, source, subscribed from users where ref = ?", [ref]))
+        rows = list(self.db.query("select lang, country, source from users where ref = ?", [ref]))
         if not rows:
             return None
-        row = rows[0]
-        return {**row, "subscribed": bool(row["subscribed"])}
+        return {**rows[0], "subscribed": self._is_subscribed(ref)}
 
     @_guarded()
     def set_user(self, ref: str, *, lang: str | None = None, country: str | None = None,
@@ -181,7 +245,7 @@ class State:
         changes = {k: v for k, v in (("lang", lang), ("country", country), ("source", source)) if v is not None}
         with self.db.conn:
             self.db.execute(
-                "insert into users (ref, subscribed, first_day) values (?, 0, ?) on conflict(ref) do nothing",
+                "insert into users (ref, first_day) values (?, ?) on conflict(ref) do nothing",
                 [ref, _today()],
             )
             if changes:
@@ -236,6 +300,12 @@ class State:
 
     @_guarded(default=0)
     def purge_expired(self, today: str | None = None) -> int:
+        removed = self._purge_expired(today)
+        if removed:
+            self._checkpoint()
+        return removed
+
+    def _purge_expired(self, today: str | None = None) -> int:
         """Delete queued questions, active-day pairs, finished deliveries and inactive users past retention."""
         now = datetime.fromisoformat(today).date() if today else datetime.now(UTC).date()
         cutoff = (now - timedelta(days=self.retention_days)).isoformat()
@@ -249,36 +319,62 @@ class State:
             # Someone who stopped using the bot should not stay on record for ever: a user neither subscribed
             # nor active within the retention period is forgotten (their next message starts afresh).
             removed += self.db.execute(
-                "delete from users where subscribed = 0 and first_day < ? "
-                "and ref not in (select ref from active_days)", [cutoff]
+                "delete from users where first_day < ? and ref not in (select ref from active_days) "
+                "and scambot_sub(ref) not in (select sub from subscriptions)", [cutoff]
             ).rowcount
         return removed
 
     # -- alerts --------------------------------------------------------------------------------
     @_guarded()
     def subscribe(self, ref: str, chat_id: int, lang: str | None = None) -> None:
+        """Alerts for this person in their own private chat (whose id is their user id: `ref` is its hash).
+
+        Another chat is refused (ValueError): the language of an alert is read from the person's row, which
+        only the key can find from the chat id, and /subscribe is offered in private chats only."""
+        if self.user_ref(chat_id) != ref:
+            raise ValueError("alerts go to the person's own private chat only")
         self.set_user(ref, lang=lang)
         with self.db.conn:
-            self.db.table("users").update(ref, {"subscribed": 1, "chat_id": int(chat_id)})
+            self.db.execute("insert or replace into subscriptions (sub, chat_id) values (?, ?)",
+                            [self.subscription_ref(ref), int(chat_id)])
 
     @_guarded()
     def unsubscribe(self, ref: str) -> None:
         with self.db.conn:
-            self._unsubscribe(ref)
+            removed = self._unsubscribe(self.subscription_ref(ref))
+        if removed:
+            self._checkpoint()
 
-    def _unsubscribe(self, ref: str) -> None:
+    def _unsubscribe(self, sub: str) -> int:
         # An alert still queued for this person is not sent, and no delivery row keeps the chat id.
-        self.db.execute("update users set subscribed = 0, chat_id = null where ref = ?", [ref])
-        self.db.execute("delete from deliveries where ref = ? and status = 'pending'", [ref])
-        self.db.execute("update deliveries set chat_id = null where ref = ?", [ref])
+        removed = self.db.execute("delete from subscriptions where sub = ?", [sub]).rowcount
+        removed += self.db.execute("delete from deliveries where sub = ? and status = 'pending'", [sub]).rowcount
+        removed += self.db.execute("update deliveries set chat_id = null where sub = ? and chat_id is not null",
+                                   [sub]).rowcount
+        return removed
+
+    def _recipient(self, sub: str, chat_id: int) -> dict:
+        """A subscriber as the senders see them: reference, chat id, language (from `users`, through the key).
+
+        `ref` is the person's reference when the key finds it from the chat id; after a change of key it is
+        the subscription's own hash (and the language unknown), which `finish_delivery` takes as well, so an
+        alert is still delivered once."""
+        ref = self.user_ref(chat_id)
+        if self.subscription_ref(ref) != sub:
+            return {"ref": sub, "chat_id": chat_id, "lang": None}
+        row = self.db.execute("select lang from users where ref = ?", [ref]).fetchone()
+        return {"ref": ref, "chat_id": chat_id, "lang": row[0] if row else None}
 
     @_guarded(default=list)
     def subscribers(self) -> list[dict]:
-        return list(self.db.query("select ref, chat_id, lang from users where subscribed = 1 order by ref"))
+        """[{"ref", "chat_id", "lang"}] of every subscriber, by ref (the shape it had before schema v5)."""
+        rows = [self._recipient(sub, chat_id)
+                for sub, chat_id in self.db.execute("select sub, chat_id from subscriptions")]
+        return sorted(rows, key=lambda row: row["ref"])
 
     @_guarded(default=0)
     def subscriber_count(self) -> int:
-        return self.db.execute("select count(*) from users where subscribed = 1").fetchone()[0]
+        return self.db.execute("select count(*) from subscriptions").fetchone()[0]
 
     @_guarded()
     def create_alert(self, texts: dict[str, str], digest: str = "", request: str | None = None) -> int | None:
@@ -298,8 +394,8 @@ class State:
             )
             alert_id = cursor.lastrowid
             total = self.db.execute(
-                "insert into deliveries (alert_id, ref, chat_id, lang, status, updated) "
-                "select ?, ref, chat_id, lang, 'pending', ? from users where subscribed = 1 and chat_id is not null",
+                "insert into deliveries (alert_id, sub, chat_id, status, updated) "
+                "select ?, sub, chat_id, 'pending', ? from subscriptions",
                 [alert_id, _now()],
             ).rowcount
             self.db.execute("update alerts set total = ? where id = ?", [total, alert_id])
@@ -335,10 +431,12 @@ class State:
 
     @_guarded(default=list)
     def pending_deliveries(self, alert_id: int) -> list[dict]:
-        return list(self.db.query(
-            "select ref, chat_id, lang from deliveries where alert_id = ? and status = 'pending' order by ref",
-            [alert_id],
-        ))
+        """[{"ref", "chat_id", "lang"}], by ref: `ref` is what `finish_delivery` takes; the language is the
+        person's current one."""
+        rows = [self._recipient(sub, chat_id) for sub, chat_id in self.db.execute(
+            "select sub, chat_id from deliveries where alert_id = ? and status = 'pending' and chat_id is not null",
+            [alert_id])]
+        return sorted(rows, key=lambda row: row["ref"])
 
     @_guarded(default=dict)
     def delivery_counts(self, alert_id: int) -> dict[str, int]:
@@ -358,29 +456,37 @@ class State:
         if status not in DELIVERY_STATUSES[1:]:
             raise ValueError(f"unknown final status {status!r}")
         with self._lock, self.db.conn:
-            self.db.execute(
-                "update deliveries set status = ?, chat_id = null, updated = ? "
-                "where alert_id = ? and ref = ? and status = 'pending'",
-                [status, _now(), alert_id, ref],
-            )
+            for sub in (self.subscription_ref(ref), ref):  # a reference, or a subscription hash (`_recipient`)
+                if self.db.execute(
+                    "update deliveries set status = ?, chat_id = null, updated = ? "
+                    "where alert_id = ? and sub = ? and status = 'pending'",
+                    [status, _now(), alert_id, sub],
+                ).rowcount:
+                    break
             if status == "blocked":  # the person blocked the bot: stop alerting them
-                self._unsubscribe(ref)
+                self._unsubscribe(sub)
 
     # -- forgetting ----------------------------------------------------------------------------
     @_guarded(default=dict)
     def forget(self, ref: str) -> dict[str, int]:
         """Delete every row about the user; say how many of each kind went."""
         deleted: dict[str, int] = {}
+        sub = self.subscription_ref(ref)
         with self.db.conn:
             for table in self.tables_with_user_ref():
-                count = self.db.execute(f"delete from [{table}] where ref = ?", [ref]).rowcount
+                columns = self.db.table(table).columns_dict
+                column, value = ("ref", ref) if "ref" in columns else ("sub", sub)
+                count = self.db.execute(f"delete from [{table}] where [{column}] = ?", [value]).rowcount
                 if count:
                     deleted[table] = count
+        if deleted:
+            self._checkpoint()
         return deleted
 
     def tables_with_user_ref(self) -> list[str]:
-        """Every table that has a `ref` column: what `forget` must clear (new tables are covered too)."""
-        return [t.name for t in self.db.tables if "ref" in t.columns_dict]
+        """Every table with a `ref` or `sub` column (the user's reference, or its subscription hash): what
+        `forget` must clear (new tables are covered too)."""
+        return [t.name for t in self.db.tables if {"ref", "sub"} & set(t.columns_dict)]
 
     # -- reading counters (statistics) ---------------------------------------------------------
     @_guarded(default=list)

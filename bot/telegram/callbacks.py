@@ -17,7 +17,7 @@ VERSION = "v1"
 MAX_BYTES = 64  # Telegram's limit for callback_data
 
 # action without argument <-> kind
-_SIMPLE = {"hotline": "h", "check": "c", "signs": "s", "ask": "a", "language": "l", "none": "n"}
+_SIMPLE = {"hotline": "h", "check": "c", "signs": "s", "ask": "a", "language": "l", "none": "n", "more": "m"}
 _SIMPLE_BACK = {kind: action for action, kind in _SIMPLE.items()}
 # action prefix with argument <-> kind, with the pattern the argument must match
 _WITH_ARG = {"topic": ("t", re.compile(r"[a-z0-9][a-z0-9_-]{0,55}")),

@@ -156,7 +156,7 @@ def stem(word: str, lang: str) -> str:
         language = get_language(lang)
     except KeyError:
         return word
-    if language.latin_words and not ("\u0600" <= word[:1] <= "\u06ff"):
+    if language.script == "arabic" and language.latin_words and not ("\u0600" <= word[:1] <= "\u06ff"):
         return word  # arabizi: its consonant skeleton (bot/text/arabizi.py) already ignores the endings
     for prefix in language.stem_prefixes:
         if word.startswith(prefix) and len(word) - len(prefix) >= 3:

@@ -97,3 +97,93 @@ def test_local_chat_quits_on_quit_and_names_unknown_commands(run):
     assert "study" in answer.lower()  # without /quit the question is answered...
     assert quitting.output.split("I do not know this command")[1] not in (answer, "")  # ...with /quit it is not
     assert len(quitting.output) < len(going_on.output)
+
+
+# -- bad input (issue 20): a clear line and exit 2, never a silent "no warning sign found" -------------------
+
+def test_a_bad_jsonl_line_is_named_by_its_number_and_the_run_goes_on(run):
+    lines = '{"text": "is a job in Moscow safe"}\nnot json\n\n{"no": "text"}\n{"text": "work visa for Russia"}\n'
+    result = run("match", "--jsonl", stdin=lines)
+    assert result.exit_code == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 4  # one line out per non-empty line in, so a script can pair them
+    assert out[1] == {"line": 2, "error": out[1]["error"]} and "not a JSON line" in out[1]["error"]
+    assert out[2]["line"] == 4 and "text" in out[2]["error"]
+    assert "lang" in out[0] and "lang" in out[3]
+    assert "line 2:" in result.stderr and "line 4:" in result.stderr
+
+
+def test_strict_stops_at_the_first_bad_line(run):
+    result = run("check", "--jsonl", "--strict", stdin='{"text": "hello"}\nnot json\n{"text": "x"}\n')
+    assert result.exit_code != 0
+    assert len(result.stdout.splitlines()) == 1
+    assert "line 2" in result.stderr
+
+
+@pytest.mark.parametrize("stdin", ["", "   \n\t\n"])
+def test_check_of_empty_input_is_an_error_not_a_verdict(run, stdin):
+    result = run("check", "-", stdin=stdin)
+    assert result.exit_code == 2
+    assert "empty" in result.stderr and "warning sign" not in result.output.lower()
+
+
+def test_check_reads_the_offer_from_stdin(run):
+    offer = "Work in Russia for the Ministry of Defence, army contract, 3000 USD a month, we pay the ticket"
+    for args in (("check", "-"), ("check",)):
+        result = run(*args, stdin=offer)
+        assert result.exit_code == 0 and "High risk" in result.output
+
+
+def test_check_refuses_a_file_name_and_says_how_to_check_the_file(run, tmp_path):
+    path = tmp_path / "offer.txt"
+    path.write_text("Work in Russia, army contract", encoding="utf-8")
+    result = run("check", str(path))
+    assert result.exit_code == 2
+    assert f"scambot check - < {path}" in result.stderr
+
+
+def test_fail_on_sets_the_exit_code_for_scripts(run):
+    high = "Work in Russia for the Ministry of Defence, army contract, 3000 USD a month, we pay the ticket"
+    assert run("check", "--fail-on", "high", high).exit_code == 1
+    assert run("check", "--fail-on", "high", "the weather in Paris is nice").exit_code == 0
+    lines = json.dumps({"text": "hello"}) + "\n" + json.dumps({"text": high}) + "\n"
+    assert run("check", "--jsonl", "--fail-on", "medium", stdin=lines).exit_code == 1
+    assert run("check", "--jsonl", stdin=lines).exit_code == 0
+
+
+@pytest.mark.parametrize("command", [("ask", "--lang", "de", "hello"), ("check", "--lang", "xx", "hello")])
+def test_an_unknown_language_is_an_error(run, command):
+    result = run(*command)
+    assert result.exit_code == 2
+    assert f"'{command[2]}' is not one of" in result.stderr
+
+
+def test_eval_of_a_missing_file_is_an_error(run, tmp_path):
+    result = run("eval", "--questions", str(tmp_path / "missing.jsonl"))
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+def test_broadcast_dry_run_without_subscribers_says_none_would_receive_it(run, tmp_path):
+    alert = tmp_path / "a.txt"
+    alert.write_text("en: hello\n", encoding="utf-8")
+    result = run("broadcast", str(alert), "--dry-run")
+    assert result.exit_code == 0 and "0 subscriber(s) would receive this alert." in result.output
+
+
+def test_eval_blind_reports_the_test_half_per_dialect_group(run):
+    result = run("eval", "--blind", "test", "--json")
+    assert result.exit_code == 0
+    figures = json.loads(result.output)
+    assert figures["figures"]["all"]["questions"] + figures["figures"]["all"]["out_of_scope"] == 345
+    for group in ("ar-iraqi", "ar-arabizi", "ckb", "en", "fr", "ru-cyrillic", "ru-latin"):
+        assert 0.0 <= figures["figures"][f"group:{group}"]["answered_right"] <= 1.0
+    assert figures["time_ms"]["p99"] >= figures["time_ms"]["median"] > 0
+    assert "misses" not in figures
+
+
+def test_match_explain_adds_the_evidence_and_keeps_the_fields(run):
+    result = run("match", "--jsonl", "--explain", stdin='{"text": "the agent took my passport"}\n')
+    line = json.loads(result.output)
+    assert {"lang", "answered", "topics", "explain"} <= set(line)
+    assert line["topics"][0]["id"] == "passport-taken"
+    assert "passport-taken" in line["explain"]["evidence"] and "contributions" in line["explain"]

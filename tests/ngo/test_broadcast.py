@@ -20,7 +20,7 @@ from bot.cli.core import main
 from bot.ngo import broadcast as bc
 from bot.state.store import State
 
-KEY = "broadcast-test-key"
+KEY = "broadcast-test-key-of-32-bytes-or-more"
 LANGS = ("ar", "ckb", "en", "fr", "ru")
 TEXTS = {lang: f"[{lang}] Warning: fake scholarships in Russia lead to army contracts." for lang in LANGS}
 
@@ -28,7 +28,7 @@ TEXTS = {lang: f"[{lang}] Warning: fake scholarships in Russia lead to army cont
 @pytest.fixture()
 def state(tmp_path, monkeypatch):
     monkeypatch.setenv("SCAMBOT_HASH_KEY", KEY)
-    s = State.open(tmp_path)
+    s = State.open(tmp_path, key=KEY.encode())
     yield s
     s.close()
 
@@ -262,7 +262,7 @@ def test_cli_broadcast_killed_half_way_and_restarted_sends_one_copy_each(state, 
             if first.poll() is None:
                 first.kill()
         assert 400 <= stable < 1000
-        before = State.open(tmp_path)
+        before = State.open(tmp_path, key=KEY.encode())
         [alert] = before.pending_alerts()
         counts = before.delivery_counts(alert)
         before.close()
@@ -276,7 +276,7 @@ def test_cli_broadcast_killed_half_way_and_restarted_sends_one_copy_each(state, 
     copies = Counter(m["chat_id"] for m in sent)
     assert set(copies) == set(range(1, 1001)) - blocked
     assert set(copies.values()) == {1}, [c for c, n in copies.items() if n > 1]
-    after = State.open(tmp_path)
+    after = State.open(tmp_path, key=KEY.encode())
     assert {s["chat_id"] for s in after.subscribers()} == set(range(1, 1001)) - blocked
     assert after.pending_alerts() == []
     after.close()
@@ -319,7 +319,7 @@ def test_cli_broadcast_needs_a_token_and_a_file(tmp_path, monkeypatch):
 def test_cli_broadcast_dry_run_and_confirmation(tmp_path, monkeypatch):
     monkeypatch.setenv("SCAMBOT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SCAMBOT_HASH_KEY", KEY)
-    s = State.open(tmp_path)
+    s = State.open(tmp_path, key=KEY.encode())
     subscribe(s, range(1, 11))
     s.close()
     alert = tmp_path / "a.txt"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from fakebotapi import telegram_html_problem
 
 from bot.cli.core import main
-from bot.ngo.stats import COMPLEMENT, HIDDEN, collect, protect, stats_table, stats_text
+from bot.ngo.stats import COMPLEMENT, HIDDEN, collect, protect, protect_total, stats_table, stats_text
 from bot.state.store import State
 
 TODAY = datetime.now(UTC).date().isoformat()
@@ -57,7 +57,7 @@ def test_counts_under_five_are_suppressed(state):
     assert as_dict(figures["top_topics"]) == {"study-offer": 12, "job-offer": HIDDEN}
     signs = as_dict(figures["top_signs"])
     assert signs["military-terms"] == 5 and signs["fee"] == HIDDEN
-    assert figures["totals"]["subscribers"] == HIDDEN  # zero is "under 5" too
+    assert figures["totals"]["subscribers"] == 0  # zero reveals no one: shown as 0
     # No value anywhere is a number from 1 to 4.
     text = json.dumps(figures)
     values = []
@@ -73,7 +73,7 @@ def test_counts_under_five_are_suppressed(state):
             values.append(node)
 
     walk({k: v for k, v in figures.items() if k not in ("period", "min_count", "unanswered_share")})
-    assert values and all(v >= 5 for v in values), text
+    assert values and all(v >= 5 or v == 0 for v in values), text
 
 
 def test_unanswered_share_and_its_suppression(state):
@@ -112,15 +112,21 @@ def test_per_day_series(state):
     today = figures["per_day"][-1]
     assert today == {"day": TODAY, "active_users": 16, "new_users": 16, "questions": 16, "unanswered": 5,
                      "checks": 6}
-    assert all(d["questions"] == HIDDEN for d in figures["per_day"][:-1])
+    assert all(d["questions"] == 0 and d["active_users"] == 0 for d in figures["per_day"][:-1])  # none: 0
+
+
+def test_zero_is_shown_as_zero_and_one_to_four_stay_hidden():
+    assert protect({"a": 0, "b": 3, "c": 9, "d": 12}) == {"a": 0, "b": HIDDEN, "c": COMPLEMENT, "d": 12}
+    assert protect({"a": 0, "b": 2}) == {"a": 0, "b": HIDDEN}  # a zero is never the complementary one
+    assert protect_total(0) == 0 and protect_total(1) == HIDDEN and protect_total(4) == HIDDEN
 
 
 def test_no_identifiers_in_the_figures(state):
     populate(state)
-    state.subscribe(state.user_ref(1), chat_id=987654321, lang="ar")
+    state.subscribe(state.user_ref(987654321), chat_id=987654321, lang="ar")
     dumped = json.dumps(collect(state)) + stats_table(collect(state)) + stats_text(collect(state))
     assert "987654321" not in dumped
-    assert state.user_ref(1) not in dumped
+    assert state.user_ref(1) not in dumped and state.user_ref(987654321) not in dumped
 
 
 def test_stats_text_is_valid_telegram_html_within_4096_characters(state):
@@ -140,11 +146,12 @@ def test_stats_text_is_valid_telegram_html_within_4096_characters(state):
     assert "&lt;b&gt;&amp;evil" in text or "evil" not in text
 
 
-def test_empty_state_gives_all_hidden(state):
+def test_an_empty_state_shows_zeros_not_hidden_counts(state):
     figures = collect(state)
-    assert figures["totals"]["questions"] == HIDDEN and figures["unanswered_share"] is None
+    assert figures["totals"]["questions"] == 0 and figures["unanswered_share"] is None
+    assert all(day["questions"] == 0 for day in figures["per_day"])
     assert telegram_html_problem(stats_text(figures)) is None
-    assert "hidden" in stats_table(figures)
+    assert HIDDEN not in stats_table(figures)
 
 
 def test_cli_stats_text_and_json(tmp_path, monkeypatch):

@@ -268,3 +268,21 @@ def test_scope_words_keep_ordinary_questions_answered(matcher):
                         ("الوكيل اخذ جوازي وما يرجعه", "passport-taken")):
         result = matcher.match(text)
         assert result.answered and result.topics[0].id == topic, (text, result)
+
+
+def test_russian_typed_in_latin_letters_finds_its_topic():
+    from bot.config import Config
+    from bot.engine import Engine
+
+    engine = Engine.load(Config.from_env())
+    result = engine.match("rabotodatel zabral moy pasport i ne otdaet")
+    assert result.lang == "ru" and result.topics and result.topics[0].id == "passport-taken"
+
+
+def test_sorani_typed_with_plain_letters_finds_its_topic():
+    from bot.config import Config
+    from bot.engine import Engine
+
+    engine = Engine.load(Config.from_env())
+    result = engine.match("خاوه ن كاره كه پاسپورته كه مي وه رگرتوه و نايداته وه")
+    assert result.lang == "ckb" and result.topics and result.topics[0].id == "passport-taken"

@@ -194,7 +194,7 @@ def test_an_alert_interrupted_by_sigkill_resumes_without_duplicates(tmp_path):
         with sqlite3.connect(data_dir / "state.db") as conn:
             assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
             statuses = dict(conn.execute("select status, count(*) from deliveries group by status").fetchall())
-            subscribed = conn.execute("select count(*) from users where subscribed = 1").fetchone()[0]
+            subscribed = conn.execute("select count(*) from subscriptions").fetchone()[0]
         assert statuses == {"sent": len(subscribers)}
         assert subscribed == len(subscribers)
         assert "resuming alert" in runner.log()

@@ -411,8 +411,9 @@ def test_forged_callbacks_naming_another_user_do_nothing_to_them(harness):
     h.feed(callback(h, "v1|L|ru", victim))
     state = h.svc.state
     victim_ref = state.user_ref(victim)
-    row = "select lang, country, source, subscribed, chat_id from users where ref = ?"
-    before = h.state_rows(row, (victim_ref,))
+    row = ("select lang, country, source, (select count(*) from subscriptions where chat_id = ?) from users "
+           "where ref = ?")
+    before = h.state_rows(row, (victim, victim_ref))
     assert before and before[0][3] == 1
     forged = [f"v1|L|ar|{victim}", f"v1|u|{victim}", f"v1|f|{victim}", f"v1|t|{victim_ref}", f"v1|C|{victim}",
               f"v2|forget|{victim}", f"v1|n|{victim}", json.dumps({"user": victim, "do": "forget"}), str(victim),
@@ -426,7 +427,7 @@ def test_forged_callbacks_naming_another_user_do_nothing_to_them(harness):
         assert [(m, p.get("text")) for _, m, p, _ in accepted] == [("answerCallbackQuery", stale)], data
     # A well-formed button pressed by the attacker changes the attacker's settings only.
     h.feed(callback(h, "v1|L|ar", attacker))
-    assert h.state_rows(row, (victim_ref,)) == before
+    assert h.state_rows(row, (victim, victim_ref)) == before
     assert h.state_rows("select lang from users where ref = ?", (state.user_ref(attacker),)) == [("ar",)]
 
 

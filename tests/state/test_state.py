@@ -6,6 +6,7 @@ import os
 import sqlite3
 
 import pytest
+import sqlite_utils
 
 from bot.state.store import DB_NAME, SCHEMA_VERSION, State
 from bot.text.scrub import scrub
@@ -99,7 +100,7 @@ def test_forget_leaves_nothing_about_the_user(state):
     state.record_question(ref, "fr", topic="job-offer", answered=True)
     state.set_user(other, lang="en")
     deleted = state.forget(ref)
-    assert deleted == {"users": 1, "active_days": 1}
+    assert deleted == {"users": 1, "active_days": 1, "subscriptions": 1}
     assert ref not in dump(state) and str(RAW_ID) not in dump(state)
     assert state.get_user(other) is not None
 
@@ -156,31 +157,35 @@ CREATE TABLE [unanswered] ([id] INTEGER PRIMARY KEY, [day] TEXT, [lang] TEXT, [t
 
 
 def test_a_version_1_database_opens_at_the_current_version_with_its_data(tmp_path, monkeypatch):
-    monkeypatch.setenv("SCAMBOT_HASH_KEY", "k")
+    key = b"k" * 32
+    r1, r2 = (State(sqlite_utils.Database(memory=True), key).user_ref(n) for n in (555, 556))
     conn = sqlite3.connect(tmp_path / DB_NAME)
     conn.executescript(V1_SCHEMA)
-    conn.execute("insert into users values ('r1', 'ar', 'IQ', 'poster', 1, 555, '2026-01-02')")
-    conn.execute("insert into users values ('r2', 'en', null, null, 0, null, '2026-01-03')")
-    conn.execute("insert into active_days values ('2026-01-02', 'r1')")
+    conn.execute("insert into users values (?, 'ar', 'IQ', 'poster', 1, 555, '2026-01-02')", [r1])
+    conn.execute("insert into users values (?, 'en', null, null, 0, null, '2026-01-03')", [r2])
+    # subscribed from a group before /subscribe was limited to private chats: not kept (schema v5)
+    conn.execute("insert into users values ('r3', 'fr', null, null, 1, -100777, '2026-01-03')")
+    conn.execute("insert into active_days values ('2026-01-02', ?)", [r1])
     conn.execute("insert into counters values ('2026-01-02', 'questions', 'ar', 7)")
     conn.execute("insert into unanswered (day, lang, text) values ('2026-01-02', 'ar', 'a question')")
     conn.execute("pragma user_version = 1")
     conn.commit()
     conn.close()
 
-    s = State.open(tmp_path)
+    s = State.open(tmp_path, key=key)
     assert not s.degraded
     assert s.integrity() == {"integrity": "ok", "schema_version": SCHEMA_VERSION}
-    assert s.get_user("r1") == {"lang": "ar", "country": "IQ", "source": "poster", "subscribed": True}
-    assert s.subscribers() == [{"ref": "r1", "chat_id": 555, "lang": "ar"}]
+    assert s.get_user(r1) == {"lang": "ar", "country": "IQ", "source": "poster", "subscribed": True}
+    assert s.get_user("r3")["subscribed"] is False
+    assert s.subscribers() == [{"ref": r1, "chat_id": 555, "lang": "ar"}]
     assert s.counter_rows() == [{"day": "2026-01-02", "metric": "questions", "key": "ar", "n": 7}]
     assert [r["text"] for r in s.unanswered()] == ["a question"]
     assert s.active_users_by_day() == [{"day": "2026-01-02", "users": 1}]
     # and the new tables work on the migrated data
     alert = s.create_alert({"*": "hello"})
-    assert s.pending_deliveries(alert) == [{"ref": "r1", "chat_id": 555, "lang": "ar"}]
+    assert s.pending_deliveries(alert) == [{"ref": r1, "chat_id": 555, "lang": "ar"}]
     s.close()
-    again = State.open(tmp_path)  # opening again runs no migration twice
+    again = State.open(tmp_path, key=key)  # opening again runs no migration twice
     assert again.integrity()["schema_version"] == SCHEMA_VERSION and again.pending_alerts() == [alert]
 
 
@@ -212,7 +217,7 @@ def test_alert_recipients_are_a_snapshot_of_subscribers(state):
 
 
 def test_finished_delivery_forgets_the_chat_id_and_blocked_unsubscribes(state):
-    a, b = state.user_ref(1), state.user_ref(2)
+    a, b = state.user_ref(RAW_ID), state.user_ref(RAW_ID + 1)
     state.subscribe(a, chat_id=RAW_ID, lang="ar")
     state.subscribe(b, chat_id=RAW_ID + 1, lang="en")
     alert = state.create_alert({"*": "warning"})
@@ -242,7 +247,7 @@ def test_forget_clears_deliveries_too(state):
     state.finish_delivery(first, ref, "sent")
     state.create_alert({"*": "two"})  # still pending
     assert "deliveries" in state.tables_with_user_ref()
-    assert state.forget(ref) == {"users": 1, "deliveries": 2}
+    assert state.forget(ref) == {"users": 1, "deliveries": 2, "subscriptions": 1}
     assert ref not in dump(state) and str(RAW_ID) not in dump(state)
 
 

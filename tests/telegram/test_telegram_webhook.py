@@ -17,7 +17,7 @@ from bot.engine import Engine
 
 pytestmark = pytest.mark.slow
 
-SECRET = "s3cret_webhook-token"
+SECRET = "s3cret_webhook-token-of-32-characters"
 
 
 def post(url: str, update: dict, secret: str | None) -> int:
