@@ -41,7 +41,10 @@ MAX_UPSCALED_PIXELS = 25_000_000
 MIN_LINE_CONFIDENCE = 45.0  # Tesseract's 0-100 confidence of a whole line
 MIN_LINE_LETTER_SHARE = 0.5  # letters and digits among the line's visible characters
 MIN_LETTERS = 8  # fewer letters in the whole picture: "no text found"
-PAGE_SEGMENTATION = "SINGLE_BLOCK"  # tesserocr.PSM name: see read()
+# Page segmentations tried, the reading with the most confident letters kept (tesserocr.PSM names). A single
+# block reads a short photographed text that the automatic layout loses; the automatic layout reads past an
+# app's bars and pictures that a single block merges with the first line.
+PAGE_SEGMENTATIONS = ("SINGLE_BLOCK",)
 
 # Marks that OCR output may carry around runs of another direction: invisible, and never in what a person typed.
 _BIDI_MARKS = dict.fromkeys([0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
@@ -81,16 +84,12 @@ class Tesseract:
         self.tessdata = str(tessdata)
         self._apis: dict[str, Any] = {}
 
-    def _api(self, model: str) -> Any:
-        api = self._apis.get(model)
+    def _api(self, model: str, segmentation: str = "OSD_ONLY") -> Any:
+        api = self._apis.get(f"{model}/{segmentation}")
         if api is None:
             tesserocr = self._tesserocr
-            if model == "osd":
-                api = tesserocr.PyTessBaseAPI(path=self.tessdata, lang="osd", psm=tesserocr.PSM.OSD_ONLY)
-            else:
-                api = tesserocr.PyTessBaseAPI(path=self.tessdata, lang=model,
-                                              psm=getattr(tesserocr.PSM, PAGE_SEGMENTATION))
-            self._apis[model] = api
+            api = tesserocr.PyTessBaseAPI(path=self.tessdata, lang=model, psm=getattr(tesserocr.PSM, segmentation))
+            self._apis[f"{model}/{segmentation}"] = api
         return api
 
     def close(self) -> None:
@@ -105,8 +104,8 @@ class Tesseract:
         script, image = self._orient(image)
         models = [MODEL_OF_SCRIPT[script]] if script in MODEL_OF_SCRIPT else list(MODEL_OF_SCRIPT.values())
         best: tuple[float, str, str | None] = (-1.0, "", None)
-        for model in models:
-            text, score = self._recognise(model, image, deadline)
+        for model, segmentation in ((m, s) for m in models for s in PAGE_SEGMENTATIONS):
+            text, score = self._recognise(model, segmentation, image, deadline)
             if score > best[0]:
                 best = (score, text, script or next(s for s, m in MODEL_OF_SCRIPT.items() if m == model))
         return best[1], best[2]
@@ -123,29 +122,53 @@ class Tesseract:
         script = found["script_name"] if found["script_conf"] >= MIN_OSD_SCRIPT_CONFIDENCE else None
         return script, image
 
-    def _recognise(self, model: str, image: Any, deadline: float) -> tuple[str, float]:
+    def _recognise(self, model: str, segmentation: str, image: Any, deadline: float) -> tuple[str, float]:
         """The plausible lines a model reads, and a score (confident letters) to compare models by."""
         tesserocr = self._tesserocr
         remaining_ms = int((deadline - time.monotonic()) * 1000)
         if remaining_ms <= 0:
             raise Unreadable(Problem.TIMEOUT, "time limit reached")
-        api = self._api(model)
+        api = self._api(model, segmentation)
         api.SetImage(image)
         if not api.Recognize(timeout=remaining_ms):
             raise Unreadable(Problem.TIMEOUT, "time limit reached while reading")
         # The whole text, not the iterator's lines: for right-to-left lines the iterator gives the words'
         # letters in visual order. Its word confidences are grouped by line and paired with the text's lines.
-        text_lines = [clean_line(line) for line in api.GetUTF8Text().splitlines()]
-        text_lines = [line for line in text_lines if line]
+        raw_lines = [clean_line(line) for line in api.GetUTF8Text().splitlines()]
+        text_lines = [line for line in raw_lines if line]
         confidences = line_confidences(api, tesserocr)
         if len(confidences) != len(text_lines):  # pairing unsure: judge the lines by their letters alone
             confidences = [100.0] * len(text_lines)
-        lines, score = [], 0.0
-        for line, confidence in zip(text_lines, confidences, strict=True):
+        kept: list[str | None] = []  # lines kept; None where a paragraph ends
+        score, at = 0.0, 0
+        for line in raw_lines:
+            if not line:
+                kept.append(None)
+                continue
+            confidence = confidences[at]
+            at += 1
             if plausible_line(line, confidence):
-                lines.append(line)
+                kept.append(line)
                 score += letters(line) * confidence / 100
-        return "\n".join(lines), score
+        return join_paragraphs(kept), score
+
+
+def join_paragraphs(lines: list[str | None]) -> str:
+    """Lines as a person would paste them: the lines a paragraph was wrapped into joined by spaces (a word
+    broken by a hyphen at a line's end made whole), paragraphs one a line. The checker reads phrases, and a
+    phrase must not be lost to where the picture happened to wrap it."""
+    paragraphs: list[str] = []
+    current = ""
+    for line in [*lines, None]:
+        if line is None:
+            if current:
+                paragraphs.append(current)
+            current = ""
+        elif current.endswith("-") and len(current) > 1 and current[-2].isalpha() and line[:1].islower():
+            current = current[:-1] + line
+        else:
+            current = f"{current} {line}" if current else line
+    return "\n".join(paragraphs)
 
 
 def line_confidences(api: Any, tesserocr: Any) -> list[float]:
