@@ -37,7 +37,7 @@ def _bot_username(config: Config, given: str | None) -> str:
         return username
     if not config.token:
         _fail("give the bot's username with --bot or TELEGRAM_BOT_USERNAME (or set TELEGRAM_BOT_TOKEN)")
-    from bot.ngo.broadcast import fetch_username
+    from bot.telegram.transport import fetch_username
 
     try:
         return asyncio.run(fetch_username(config.token, config.api_base_url))
@@ -259,7 +259,8 @@ def _dry_run(state, texts: dict[str, str]) -> None:
 
 
 async def _deliver_all(config: Config, state, alert_ids: list[int], rate: float) -> list[dict]:
-    from bot.ngo.broadcast import deliver, make_bot
+    from bot.ngo.broadcast import deliver
+    from bot.telegram.alerts import BotTextSender, make_bot
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -276,7 +277,7 @@ async def _deliver_all(config: Config, state, alert_ids: list[int], rate: float)
                     bar.length = max(total, 1)
                     bar.update(done - bar.pos)
 
-                results.append(await deliver(bot, state, alert_id, rate=rate, progress=progress,
+                results.append(await deliver(BotTextSender(bot), state, alert_id, rate=rate, progress=progress,
                                              progress_interval=0.2, stop=stop))
     for alert_id in alert_ids[len(results):]:  # not started: report them as they are
         counts = state.delivery_counts(alert_id)

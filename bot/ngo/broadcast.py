@@ -19,13 +19,15 @@ Telegram allows about 30 messages per second per bot; we default to 25 overall, 
 the server's retry_after on a 429, retry 5xx and network errors with exponential backoff, and unsubscribe
 people who blocked the bot (403), as they asked not to hear from it.
 
-This is the only module of the NGO tools that imports python-telegram-bot.
+This module knows nothing of Telegram: it sends through a `TextSender` (the interface it needs, defined
+here) that the Telegram adapter implements (bot/telegram/alerts.py) and tests fake in memory.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import fcntl
 import hashlib
 import json
@@ -33,16 +35,12 @@ import logging
 import os
 import random
 import re
-import warnings
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import timedelta
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from bot.models import LANGUAGES
-
-if TYPE_CHECKING:
-    import telegram
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +57,38 @@ _LANG_LINE = re.compile(rf"^\s*({'|'.join(LANGUAGES)})\s*[:：]\s?(.*)$", re.IGN
 
 class DeliveryBusy(RuntimeError):
     """Another process or task is already delivering this alert."""
+
+
+# -- the sender this module needs (implemented by the Telegram adapter) ------------------------------------
+
+class Outcome(enum.Enum):
+    SENT = "sent"  # the messenger accepted the message
+    BLOCKED = "blocked"  # the person blocked the bot or deleted their account: unsubscribe them
+    RETRY_AFTER = "retry_after"  # rate limited: nothing was sent; wait `retry_after` seconds, then again
+    TRANSIENT = "transient"  # a server error, a timeout, a dropped connection: again after a backoff
+    FAILED = "failed"  # refused for good (e.g. chat not found): the same request would fail the same way
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: Outcome
+    retry_after: float = 0.0  # seconds, for RETRY_AFTER
+    reason: str = ""  # the messenger's reason, for the log: never the message's text nor the chat id
+
+    @classmethod
+    def sent(cls) -> SendResult:
+        return cls(Outcome.SENT)
+
+
+class TextSender(Protocol):
+    """Sends one plain-text message to one chat and says how it went.
+
+    An outcome is returned for everything the messenger answers about this message; an exception is
+    raised only when the sender itself cannot work (a revoked token, say): delivery then stops, and the
+    alert stays resumable.
+    """
+
+    async def send_text(self, chat_id: int, text: str) -> SendResult: ...
 
 
 # -- composing ------------------------------------------------------------------------------------------
@@ -107,7 +137,7 @@ def alert_digest(texts: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(texts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def create_alert(state, texts: dict[str, str], request: str | None = None) -> int:
+def create_alert(state: Any, texts: dict[str, str], request: str | None = None) -> int:
     """Store the alert with a pending delivery per current subscriber; its id. With `request`, the alert
     an earlier call made for the same request, if any (a command handled twice sends one alert)."""
     validate_texts(texts)
@@ -117,7 +147,7 @@ def create_alert(state, texts: dict[str, str], request: str | None = None) -> in
     return alert_id
 
 
-def pending_alerts(state) -> list[int]:
+def pending_alerts(state: Any) -> list[int]:
     """Alerts not fully delivered (the bot resumes them when it starts)."""
     return state.pending_alerts()
 
@@ -151,16 +181,6 @@ class RateLimiter:
         self._paused_until = max(self._paused_until, loop.time() + seconds)
 
 
-def _retry_seconds(error: Exception) -> float:
-    """A 429's retry_after in seconds, across PTB versions (int, or timedelta since v22.2) without warnings."""
-    value = getattr(error, "_retry_after", None)
-    if value is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = error.retry_after  # type: ignore[attr-defined]
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 def _backoff(attempt: int) -> float:
     return min(30.0, 0.5 * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
 
@@ -168,7 +188,7 @@ def _backoff(attempt: int) -> float:
 _claimed: set[tuple[str, int]] = set()  # in-process claims, for in-memory databases
 
 
-def _db_file(state) -> str:
+def _db_file(state: Any) -> str:
     for row in state.db.execute("pragma database_list").fetchall():
         if row[1] == "main":
             return row[2] or ""
@@ -176,7 +196,7 @@ def _db_file(state) -> str:
 
 
 @contextlib.contextmanager
-def _claim(state, alert_id: int) -> Iterator[None]:
+def _claim(state: Any, alert_id: int) -> Iterator[None]:
     """One deliverer per alert: an exclusive lock file next to the database (released if we die)."""
     db_file = _db_file(state)
     key = (db_file, alert_id)
@@ -205,8 +225,8 @@ def _claim(state, alert_id: int) -> Iterator[None]:
 
 
 async def deliver(
-    bot: telegram.Bot,
-    state,
+    sender: TextSender,
+    state: Any,
     alert_id: int,
     *,
     rate: float = DEFAULT_RATE,
@@ -220,11 +240,9 @@ async def deliver(
     Returns {"alert_id", "total", "sent", "blocked", "failed", "pending", "run": {counts of this call}}.
     `progress(done, total)` is awaited at most every `progress_interval` seconds and once at the end
     (an admin message can be edited with it). Setting `stop` finishes the messages in flight and returns
-    with the rest still pending. Raises DeliveryBusy if the alert is being delivered elsewhere, and
-    telegram.error.InvalidToken or a storage error as they come: then the alert stays resumable.
+    with the rest still pending. Raises DeliveryBusy if the alert is being delivered elsewhere, and the
+    sender's or the storage's errors as they come: then the alert stays resumable.
     """
-    from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
-
     alert = state.get_alert(alert_id)
     if alert is None:
         raise ValueError(f"no alert {alert_id}")
@@ -261,37 +279,31 @@ async def deliver(
             network_attempts = throttled = 0
             while True:
                 await limiter.wait()
-                try:
-                    await bot.send_message(chat_id=delivery["chat_id"], text=text)
-                except RetryAfter as error:
-                    throttled += 1
-                    limiter.pause(_retry_seconds(error))
-                    if throttled >= MAX_RETRY_AFTER:
-                        finish(delivery, "failed")
-                        return
-                    continue
-                except Forbidden:  # blocked the bot or deleted the account
+                result = await sender.send_text(delivery["chat_id"], text)
+                if result.outcome is Outcome.SENT:
+                    finish(delivery, "sent")
+                    return
+                if result.outcome is Outcome.BLOCKED:
                     finish(delivery, "blocked")
                     return
-                except InvalidToken:
-                    raise
-                except BadRequest as error:  # e.g. chat not found: retrying would not help
-                    log.info("alert %s: a delivery failed: %s", alert_id, error)
-                    finish(delivery, "failed")
-                    return
-                except NetworkError as error:  # 5xx, timeouts, dropped connections
-                    network_attempts += 1
-                    if network_attempts >= MAX_NETWORK_ATTEMPTS:
-                        log.info("alert %s: a delivery failed after %s attempts: %s", alert_id, network_attempts, error)
+                if result.outcome is Outcome.RETRY_AFTER:
+                    throttled += 1
+                    limiter.pause(max(0.0, result.retry_after))
+                    if throttled >= MAX_RETRY_AFTER:
+                        log.info("alert %s: a delivery failed after %s rate limits", alert_id, throttled)
                         finish(delivery, "failed")
                         return
-                    await asyncio.sleep(_backoff(network_attempts))
                     continue
-                except TelegramError as error:
-                    log.info("alert %s: a delivery failed: %s", alert_id, error)
-                    finish(delivery, "failed")
-                    return
-                finish(delivery, "sent")
+                if result.outcome is Outcome.TRANSIENT:
+                    network_attempts += 1
+                    if network_attempts < MAX_NETWORK_ATTEMPTS:
+                        await asyncio.sleep(_backoff(network_attempts))
+                        continue
+                    log.info("alert %s: a delivery failed after %s attempts: %s", alert_id, network_attempts,
+                             result.reason)
+                else:
+                    log.info("alert %s: a delivery failed: %s", alert_id, result.reason)
+                finish(delivery, "failed")
                 return
 
         async def worker() -> None:
@@ -315,23 +327,7 @@ async def deliver(
     return {"alert_id": alert_id, "total": sum(final.values()), **final, "run": run}
 
 
-# -- building a Bot for the command line ------------------------------------------------------------------
-
-def make_bot(token: str, api_root: str, pool_size: int = DEFAULT_CONCURRENCY * 2) -> telegram.Bot:
-    """A Bot for `token` talking to `api_root` (https://api.telegram.org or a test server), as the bot does."""
-    import telegram
-
-    from bot.telegram.transport import AiohttpRequest
-
-    request = AiohttpRequest(connection_pool_size=pool_size)
-    return telegram.Bot(token, base_url=api_root.rstrip("/") + "/bot", request=request)
-
-
-async def fetch_username(token: str, api_root: str) -> str:
-    """The bot's @username from getMe (for `scambot link` when no username is given)."""
-    async with make_bot(token, api_root, pool_size=1) as bot:
-        return (await bot.get_me()).username
-
+# -- reading an alert from a file ------------------------------------------------------------------------
 
 def load_texts(path: Path) -> dict[str, str]:
     """An alert from a file: YAML ({lang: text} or {"all": text} or a plain string) or plain text blocks."""

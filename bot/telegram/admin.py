@@ -16,6 +16,7 @@ from telegram import Bot, Update
 
 from bot.content.load import ContentError
 from bot.engine import Engine
+from bot.telegram.alerts import BotTextSender
 from bot.telegram.handlers import (
     Context,
     Handler,
@@ -160,7 +161,7 @@ async def _deliver(bot: Bot, svc, alert_id: int, progress_message) -> None:
                                                          progress_message.message_id), "editMessageText")
 
     try:
-        result = await broadcast.deliver(bot, svc.state, alert_id, progress=progress)
+        result = await broadcast.deliver(BotTextSender(bot), svc.state, alert_id, progress=progress)
     except Exception as error:
         log_exception(f"alert {alert_id} delivery stopped (it stays resumable)", error)
         return

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from telegram.request._baserequest import DefaultValue
@@ -113,3 +114,16 @@ def _form(fields: dict[str, str], files: dict[str, Any]) -> aiohttp.FormData:
         else:
             form.add_field(name, value)
     return form
+
+
+def make_bot(token: str, api_root: str, pool_size: int = 16) -> Bot:
+    """A Bot for `token` talking to `api_root` (https://api.telegram.org or a test server), as the bot does
+    (for the command line's `broadcast` and `link`, which send without running the bot)."""
+    request = AiohttpRequest(connection_pool_size=pool_size)
+    return Bot(token, base_url=api_root.rstrip("/") + "/bot", request=request)
+
+
+async def fetch_username(token: str, api_root: str) -> str:
+    """The bot's @username from getMe (for `scambot link` when no username is given)."""
+    async with make_bot(token, api_root, pool_size=1) as bot:
+        return str((await bot.get_me()).username)

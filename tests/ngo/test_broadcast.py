@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fakebotapi import FakeBotAPI
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.cli.core import main
 from bot.ngo import broadcast as bc
+from bot.ngo.broadcast import Outcome, SendResult
 from bot.state.store import State
+from bot.telegram.alerts import BotTextSender, make_bot
 
 KEY = "broadcast-test-key-of-32-bytes-or-more"
 LANGS = ("ar", "ckb", "en", "fr", "ru")
@@ -38,23 +39,24 @@ def subscribe(state: State, chat_ids, langs=LANGS) -> None:
         state.subscribe(state.user_ref(chat_id), chat_id=chat_id, lang=langs[i % len(langs)])
 
 
-class FakeBot:
-    """A stand-in for telegram.Bot: records sends; `script[chat_id]` lists exceptions to raise first."""
+class FakeSender:
+    """A TextSender in memory: records sends; `script[chat_id]` lists the outcomes to answer first."""
 
     def __init__(self, script=None, crash_after: int | None = None):
         self.sent: list[tuple[int, str, float]] = []
         self.script = {k: list(v) for k, v in (script or {}).items()}
         self.crash_after = crash_after
 
-    async def send_message(self, chat_id: int, text: str, **kwargs):
+    async def send_text(self, chat_id: int, text: str) -> SendResult:
         await asyncio.sleep(0.001)
         pending = self.script.get(chat_id)
         if pending:
-            raise pending.pop(0)
+            return pending.pop(0)
         if self.crash_after is not None and len(self.sent) >= self.crash_after:
             raise SystemError("the process dies here")
         self.sent.append((chat_id, text, time.monotonic()))
-        return object()
+        return SendResult.sent()
+
 
 
 # -- composing --------------------------------------------------------------------------------------------
@@ -91,7 +93,7 @@ def test_invalid_alerts_are_refused(state, texts):
 def test_everyone_gets_one_copy_in_their_language(state):
     subscribe(state, range(1, 21))
     alert = bc.create_alert(state, {"ar": "A", "en": "E"})
-    bot = FakeBot()
+    bot = FakeSender()
     seen: list[tuple[int, int]] = []
 
     async def progress(done, total):
@@ -111,13 +113,13 @@ def test_blocked_users_are_unsubscribed_and_errors_handled(state, monkeypatch):
     monkeypatch.setattr(bc, "_backoff", lambda attempt: 0.01)
     subscribe(state, range(1, 11))
     script = {
-        2: [Forbidden("Forbidden: bot was blocked by the user")],
-        3: [RetryAfter(1)],
-        4: [NetworkError("Bad Gateway"), NetworkError("httpx.ReadError")],  # then succeeds
-        5: [NetworkError("Bad Gateway")] * bc.MAX_NETWORK_ATTEMPTS,  # gives up
-        6: [BadRequest("Bad Request: chat not found")],
+        2: [SendResult(Outcome.BLOCKED)],
+        3: [SendResult(Outcome.RETRY_AFTER, retry_after=1)],
+        4: [SendResult(Outcome.TRANSIENT, reason="Bad Gateway")] * 2,  # then succeeds
+        5: [SendResult(Outcome.TRANSIENT, reason="Bad Gateway")] * bc.MAX_NETWORK_ATTEMPTS,  # gives up
+        6: [SendResult(Outcome.FAILED, reason="Bad Request: chat not found")],
     }
-    bot = FakeBot(script)
+    bot = FakeSender(script)
     started = time.monotonic()
     result = asyncio.run(bc.deliver(bot, state, bc.create_alert(state, TEXTS), rate=1000))
     assert (result["sent"], result["blocked"], result["failed"], result["pending"]) == (7, 1, 2, 0)
@@ -130,7 +132,7 @@ def test_blocked_users_are_unsubscribed_and_errors_handled(state, monkeypatch):
 
 def test_rate_limit_spaces_messages(state):
     subscribe(state, range(1, 31))
-    bot = FakeBot()
+    bot = FakeSender()
     started = time.monotonic()
     asyncio.run(bc.deliver(bot, state, bc.create_alert(state, TEXTS), rate=50))
     assert time.monotonic() - started >= 29 / 50 * 0.95
@@ -142,12 +144,12 @@ def test_rate_limit_spaces_messages(state):
 def test_a_crash_half_way_resumes_without_duplicates(state):
     subscribe(state, range(1, 101))
     alert = bc.create_alert(state, TEXTS)
-    first = FakeBot(crash_after=40)
+    first = FakeSender(crash_after=40)
     with pytest.raises(SystemError):
         asyncio.run(bc.deliver(first, state, alert, rate=1000))
     assert state.delivery_counts(alert)["sent"] == 40 == len(first.sent)  # every accepted message recorded
     assert bc.pending_alerts(state) == [alert]
-    second = FakeBot()
+    second = FakeSender()
     result = asyncio.run(bc.deliver(second, state, alert, rate=1000))
     assert result["sent"] == 100 and result["run"]["sent"] == 60
     assert Counter(c for c, _, _ in first.sent + second.sent) == Counter(range(1, 101))
@@ -156,7 +158,7 @@ def test_a_crash_half_way_resumes_without_duplicates(state):
 def test_stop_leaves_the_rest_pending(state):
     subscribe(state, range(1, 51))
     alert = bc.create_alert(state, TEXTS)
-    bot = FakeBot()
+    bot = FakeSender()
 
     async def run():
         stop = asyncio.Event()
@@ -176,8 +178,8 @@ def test_one_deliverer_per_alert(state):
     alert = bc.create_alert(state, TEXTS)
 
     async def both():
-        return await asyncio.gather(bc.deliver(FakeBot(), state, alert, rate=100),
-                                    bc.deliver(FakeBot(), state, alert, rate=100), return_exceptions=True)
+        return await asyncio.gather(bc.deliver(FakeSender(), state, alert, rate=100),
+                                    bc.deliver(FakeSender(), state, alert, rate=100), return_exceptions=True)
 
     results = asyncio.run(both())
     assert sum(isinstance(r, bc.DeliveryBusy) for r in results) == 1
@@ -188,7 +190,7 @@ def test_unsubscribing_during_delivery_stops_that_copy(state):
     subscribe(state, range(1, 4))
     alert = bc.create_alert(state, TEXTS)
     state.unsubscribe(state.user_ref(2))
-    bot = FakeBot()
+    bot = FakeSender()
     asyncio.run(bc.deliver(bot, state, alert, rate=1000))
     assert sorted(c for c, _, _ in bot.sent) == [1, 3]
 
@@ -205,8 +207,8 @@ def test_thousand_subscribers_with_429s_502s_and_blocked_users(state):
         fake.inject("sendMessage", "drop", times=2)
 
         async def run():
-            async with bc.make_bot(fake.token, fake.base_url) as bot:
-                return await bc.deliver(bot, state, bc.create_alert(state, TEXTS), rate=400)
+            async with make_bot(fake.token, fake.base_url) as bot:
+                return await bc.deliver(BotTextSender(bot), state, bc.create_alert(state, TEXTS), rate=400)
 
         result = asyncio.run(run())
         sent = fake.sent()
