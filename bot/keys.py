@@ -19,7 +19,6 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 KEY_NAME = "hash.key"
-MIN_KEY_BYTES = 32  # HMAC-SHA256 with a key shorter than its output can be guessed sooner than the hash
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.content.load import ContentError
 from bot.models import LANGUAGES, Reply
 from bot.text.markup import to_plain
@@ -92,7 +92,11 @@ def main(ctx: click.Context) -> None:
     # folders 0700 (docs/PRIVACY.md). Set before anything is created.
     os.umask(0o077)
     if ctx.obj is None:
-        ctx.obj = Config.from_env()  # the environment is read here, once; every command is given this
+        try:
+            ctx.obj = Config.from_env()  # the environment is read here, once; every command is given this
+        except ConfigError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(2)
     if ctx.invoked_subcommand is not None:
         return
     run = main.get_command(ctx, "run")

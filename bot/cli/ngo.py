@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import click
 
 from bot.config import Config
 from bot.models import LANGUAGES
+from bot.text.scrub import json_for_terminal, show_invisible
 
 
 def _open_state(config: Config):
@@ -142,7 +142,8 @@ def stats(config: Config, days: int, as_json: bool) -> None:
 
     state = _open_state(config)
     figures = collect(state, days)
-    click.echo(json.dumps(figures, indent=1, ensure_ascii=False) if as_json else stats_table(figures))
+    # Sources and countries come from users: nothing in them may act on the terminal (bot/text/scrub.py).
+    click.echo(json_for_terminal(figures, indent=1) if as_json else show_invisible(stats_table(figures)))
 
 
 @click.command()
@@ -178,9 +179,10 @@ def unmatched(config: Config, jsonl: bool, threshold: float, limit: int | None) 
     groups = group_unanswered(state.unanswered(), threshold)
     if jsonl:
         for group in groups[:limit] if limit else groups:
-            click.echo(json.dumps(group, ensure_ascii=False))
+            click.echo(json_for_terminal(group))
     else:
-        click.echo(groups_text(groups, limit))
+        # Questions are user text: an escape sequence or a bidi override is shown, never obeyed.
+        click.echo(show_invisible(groups_text(groups, limit)))
 
 
 # -- broadcast --------------------------------------------------------------------------------------------

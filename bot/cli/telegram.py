@@ -6,6 +6,7 @@ Imported lazily by bot/cli/core.py, so other commands do not pay for importing p
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import sys
 from urllib.parse import urlsplit
@@ -37,6 +38,22 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+def startup_warnings(config: Config) -> list[str]:
+    """What the deployer should change, though the bot can run: said once at start (docs/PRIVACY.md)."""
+    from bot.keys import key_beside_data
+
+    warnings = []
+    beside = key_beside_data(config.data_dir, config.hash_key, config.hash_key_file)
+    if beside:
+        warnings.append(beside)
+    api = urlsplit(config.api_base_url)
+    if api.scheme != "https" and not is_loopback(api.hostname):
+        warnings.append(f"TELEGRAM_API_BASE_URL is {api.scheme}:// to {api.hostname}, not loopback: the bot token "
+                        "and every message travel unencrypted; use https://, or http:// only to a Bot API server "
+                        "on this machine (127.0.0.1)")
+    return warnings
+
+
 def _config_or_exit(config: Config) -> Config:
     if not config.token:
         click.echo(NO_TOKEN, err=True)
@@ -50,6 +67,8 @@ def _start(start, config: Config) -> None:
     from bot.telegram.app import CannotStart, setup_logging
 
     setup_logging(config.token)
+    for warning in startup_warnings(config):
+        logging.getLogger(__name__).warning("%s", warning)
     engine = load_engine(config)
     try:
         start(engine)

@@ -1,7 +1,7 @@
 """Admin commands for NGO staff (user ids in SCAMBOT_ADMINS): /stats, /reload, /broadcast.
 
-To anyone else these commands do not exist: they get unknown_command, and the attempt is logged with the
-user's hashed ref (never the text). Admin replies are in English: they are for staff, not for users.
+To anyone else these commands do not exist: they get unknown_command, and the attempt is logged without
+anything of who tried (no reference, no text). Admin replies are in English: they are for staff, not for users.
 The NGO modules (bot.ngo.stats, bot.ngo.broadcast) are imported when used, so a missing or broken one disables
 its command instead of the bot.
 """
@@ -23,7 +23,6 @@ from bot.telegram.handlers import (
     command_argument,
     guarded,
     log_exception,
-    profile,
     reply_to,
     services,
     unknown_command,
@@ -42,7 +41,8 @@ def admin_only(handler: Handler) -> Handler:
     async def inner(update: Update, context: Context) -> None:
         user = update.effective_user
         if user.id not in services(context).config.admins:
-            log.warning("a non-admin (ref %s…) tried an admin command", profile(context, user)["ref"][:8])
+            # Nothing of who: not even part of the reference, which with the key (or enough attempts) names them.
+            log.warning("a non-admin tried an admin command")
             await unknown_command(update, context)
             return
         await handler(update, context)

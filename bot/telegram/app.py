@@ -8,6 +8,7 @@ import functools
 import logging
 import re
 import sys
+import traceback
 from collections.abc import Iterator
 
 from telegram import BotCommand, Update
@@ -70,9 +71,44 @@ class RedactingFormatter(logging.Formatter):
         return self._ANY_TOKEN.sub("<token>", text)
 
 
+# Loggers of the libraries under the bot. Their records can carry an update whole: python-telegram-bot logs
+# one it cannot parse, with its text, user id and username, at CRITICAL ("Received data was %r"), and
+# asyncio's "Task exception was never retrieved" prints the task and its exception on the lines after.
+LIBRARY_LOGGERS = frozenset({"telegram", "tornado", "aiohttp", "httpx", "httpcore", "apscheduler", "asyncio"})
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+LIBRARY_FRAMES_KEPT = 4
+
+
+class LibraryRecordFilter(logging.Filter):
+    """Keeps of a library's log record only what its code wrote, never the data it was given: the message
+    template with every value put into it shown as "<…>" (a message built without arguments: its first
+    line only), and of an exception its type and the last frames of where it happened, not its message.
+
+    Put on the handler, so it sees the records of those loggers and their children whoever logs them. The
+    bot's own loggers (bot.*) are left as they are: they are written to hold no user text, id or name."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.split(".", 1)[0] not in LIBRARY_LOGGERS:
+            return True
+        if not isinstance(record.msg, str):
+            template = f"<{type(record.msg).__name__}>"
+        elif record.args:
+            template = _CONVERSION.sub(lambda m: "%" if m[1] == "%" else "<…>", record.msg)
+        else:
+            template = record.msg.split("\n", 1)[0]
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            frames = "".join(traceback.format_tb(error.__traceback__)[-LIBRARY_FRAMES_KEPT:]).rstrip()
+            template += f" [{type(error).__name__}]" + (f"\n{frames}" if frames else "")
+        record.msg, record.args = template, None
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
 def setup_logging(token: str | None, level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(RedactingFormatter(token, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(LibraryRecordFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -139,6 +139,7 @@ class UpdatesRequest(AiohttpRequest):
         super().__init__(*args, **kwargs)
         self.skip: Callable[[int], bool] | None = None
         self.last_batch_size = 0
+        self.last_result: list[Any] | None = None  # the last answer's updates, to read one by one on failure
 
     def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
         data = super().parse_json_payload(payload)
@@ -149,6 +150,9 @@ class UpdatesRequest(AiohttpRequest):
             if skip is not None:
                 data["result"] = [item for item in result
                                   if not (isinstance(item, dict) and skip(item.get("update_id", -1)))]
+            self.last_result = data["result"]
+        else:
+            self.last_result = None
         return data
 
 
@@ -172,7 +176,7 @@ class Poller:
         self.batch_limit = TELEGRAM_MAX_BATCH
         self.tracker = OffsetTracker()
         self.tasks: dict[int, asyncio.Task[None]] = {}
-        self.polls = self.full_polls = self.released = 0  # for the log line at stop
+        self.polls = self.full_polls = self.released = self.unreadable = 0  # for the log line at stop
         self.stopping = asyncio.Event()
         self._changed = asyncio.Event()  # an update finished
         self._answered_since_poll = asyncio.Event()
@@ -194,7 +198,8 @@ class Poller:
             raise
         finally:
             log.info("polling stopped after %d getUpdates calls, %d of them with nothing new in a full batch; "
-                     "%d update(s) released", self.polls, self.full_polls, self.released)
+                     "%d update(s) released, %d unreadable dropped", self.polls, self.full_polls, self.released,
+                     self.unreadable)
             await self._drain()
             if confirm_at_end:
                 await self._confirm_final()
@@ -230,12 +235,16 @@ class Poller:
                             transient_reason(error), wait)
                 await self._sleep(wait)
                 continue
-            except Exception as error:  # an answer PTB cannot read: as PTB's Updater, log it and go on
-                failures += 1
-                wait = self._backoff(failures)
-                log.error("getUpdates: unreadable answer (%s), retrying in %.1f s", type(error).__name__, wait)
-                await self._sleep(wait)
-                continue
+            except Exception as error:  # an answer PTB cannot read
+                # Usually one update with a field this version of PTB cannot read: parse them one by one and
+                # drop that one, or the same batch comes back for ever and nobody is answered again.
+                updates = self._readable_of_last_batch()
+                if updates is None:
+                    failures += 1
+                    wait = self._backoff(failures)
+                    log.error("getUpdates: unreadable answer (%s), retrying in %.1f s", type(error).__name__, wait)
+                    await self._sleep(wait)
+                    continue
             if updates is None:  # stopped while waiting
                 return
             failures = 0
@@ -259,11 +268,38 @@ class Poller:
         self.polls += 1
         if self.request is not None:
             self.request.last_batch_size = 0
+            self.request.last_result = None
         # Unconfirmed updates wait at Telegram while one holds the offset back: it answers at once.
         timing: dict[str, float] = ({"timeout": 0, "read_timeout": SHORT_POLL_READ_SECONDS}
                                     if self.tracker.holds_offset else {"timeout": self.timeout})
         return await self.application.bot.get_updates(offset=offset, limit=self.batch_limit,
                                                       allowed_updates=self.allowed_updates, **timing)
+
+    def _readable_of_last_batch(self) -> tuple[Update, ...] | None:
+        """The updates of the last getUpdates answer that PTB can read, one by one; each one it cannot read
+        is logged by its id and exception type only (never its content) and confirmed as answered, so the
+        offset moves past it. None when there is no such answer to look at (the error was elsewhere)."""
+        raw = self.request.last_result if self.request is not None else None
+        if not raw:
+            return None
+        readable: list[Update] = []
+        for item in raw:
+            try:
+                update = Update.de_json(item, self.application.bot)
+            except Exception as error:
+                update_id = item.get("update_id") if isinstance(item, dict) else None
+                if not isinstance(update_id, int):
+                    return None  # no id to move the offset past: retry the batch, as before
+                if not self.tracker.seen(update_id):
+                    self.tracker.fetched([update_id], self.clock())
+                    self.tracker.finished(update_id)
+                    self.unreadable += 1
+                    log.warning("update %d: python-telegram-bot cannot read it (%s); dropped", update_id,
+                                type(error).__name__)
+                continue
+            if update is not None:
+                readable.append(update)
+        return tuple(readable)
 
     def _dispatch(self, updates: Sequence[Update]) -> None:
         now = self.clock()

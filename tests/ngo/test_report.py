@@ -106,7 +106,7 @@ def render(path: Path, tmp_path: Path, proxy: RecordingProxy, *extra: str) -> su
 
 @pytest.fixture()
 def populated(tmp_path, monkeypatch):
-    monkeypatch.setenv("SCAMBOT_HASH_KEY", "report-key")
+    monkeypatch.setenv("SCAMBOT_HASH_KEY", "report-test-key-of-32-bytes-or-more")
     monkeypatch.setenv("SCAMBOT_DATA_DIR", str(tmp_path / "data"))
     state = State.open(tmp_path / "data")
     for i in range(23):

@@ -18,7 +18,7 @@ TODAY = datetime.now(UTC).date().isoformat()
 
 @pytest.fixture()
 def state(tmp_path, monkeypatch):
-    monkeypatch.setenv("SCAMBOT_HASH_KEY", "test-key")
+    monkeypatch.setenv("SCAMBOT_HASH_KEY", "stats-test-key-of-32-bytes-or-more")
     s = State.open(tmp_path)
     yield s
     s.close()
@@ -156,7 +156,7 @@ def test_an_empty_state_shows_zeros_not_hidden_counts(state):
 
 def test_cli_stats_text_and_json(tmp_path, monkeypatch):
     monkeypatch.setenv("SCAMBOT_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("SCAMBOT_HASH_KEY", "test-key")
+    monkeypatch.setenv("SCAMBOT_HASH_KEY", "stats-test-key-of-32-bytes-or-more")
     s = State.open(tmp_path)
     populate(s)
     s.close()

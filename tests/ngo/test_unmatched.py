@@ -63,7 +63,7 @@ def test_days_span_and_text_listing():
 
 def test_cli_unmatched_jsonl_reads_the_scrubbed_queue(tmp_path, monkeypatch):
     monkeypatch.setenv("SCAMBOT_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("SCAMBOT_HASH_KEY", "k")
+    monkeypatch.setenv("SCAMBOT_HASH_KEY", "unmatched-test-key-of-32-bytes-or-more")
     state = State.open(tmp_path)
     for text, lang in WIFE + WINTER:
         state.queue_unanswered(text + " call me on +964 770 123 4567", lang)

@@ -396,7 +396,7 @@ def test_a_stranger_trying_admin_commands_gets_unknown_command_and_nothing_happe
             records, rejected, accepted = h.since(mark)
             assert errors(records) == [] and rejected == []
             assert [(m, p["chat_id"], p["text"]) for _, m, p, _ in accepted] == [("sendMessage", stranger, unknown)]
-            assert any("non-admin" in r.getMessage() for r in records)  # the attempt is logged (hashed ref)
+            assert any("non-admin" in r.getMessage() for r in records)  # the attempt is logged (nothing of who)
     time.sleep(0.2)  # a broadcast would have started in the background
     assert h.svc.engine is engine_before  # nothing was reloaded
     assert h.state_rows("select count(*) from alerts") == alerts_before
